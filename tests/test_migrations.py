@@ -1,0 +1,15 @@
+"""The migrations, applied to an empty database, give exactly the tables the models describe."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from training_portal.extensions import db
+
+
+def test_migrated_schema_matches_models(app):
+    with app.app_context(), db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, db.metadata)
+    assert differences == []

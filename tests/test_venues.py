@@ -1,0 +1,177 @@
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from tests.conftest import login_client
+from tests.factories import MembershipFactory, UserFactory, VenueFactory
+from training_portal.extensions import db
+from training_portal.venues import services
+from training_portal.venues.models import Membership, Venue
+
+
+def _venue_with_manager(app, **venue_kw):
+    with app.app_context():
+        owner = UserFactory()
+        venue = VenueFactory(created_by=owner, **venue_kw)
+        MembershipFactory(user=owner, venue=venue, manager=True)
+    return owner, venue
+
+
+def test_signed_in_owner_creates_venue_and_manages_it(app):
+    with app.app_context():
+        owner = UserFactory()
+    client = login_client(app, owner)
+    response = client.post("/venues/new", data={
+        "name": "The Crown", "address": "1 High St", "postcode": "ab1 2cd",
+        "licence_number": "PL/123"})
+    assert response.status_code == 302
+    with app.app_context():
+        venue = db.session.scalar(select(Venue))
+        assert venue.postcode == "AB1 2CD" and len(venue.join_code) == 8
+        membership = db.session.scalar(select(Membership))
+        assert membership.user_id == owner.id and membership.is_manager
+    assert "The Crown" in client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_venue_form_rejects_bad_input_and_writes_nothing(app):
+    with app.app_context():
+        owner = UserFactory()
+    client = login_client(app, owner)
+    page = client.post("/venues/new", data={
+        "name": "N" * 500, "address": "", "postcode": "not a postcode"}).get_data(as_text=True)
+    assert "120 characters or fewer" in page
+    assert "Enter the venue" in page and "s address" in page
+    assert "like SW1A 1AA" in page
+    with app.app_context():
+        assert db.session.scalar(select(Venue)) is None
+
+
+def test_join_codes_avoid_ambiguous_characters(app):
+    with app.app_context():
+        codes = {services.new_join_code() for _ in range(300)}
+    assert len(codes) == 300
+    assert not set("".join(codes)) & set("0O1IL")
+
+
+def test_staff_member_joins_by_code_and_joining_twice_is_harmless(app):
+    owner, venue = _venue_with_manager(app, join_code="ABCD2345")
+    with app.app_context():
+        staff = UserFactory()
+    client = login_client(app, staff)
+    assert "Join The Venue" in client.get("/join/abcd-2345").get_data(as_text=True)
+    assert client.post("/join/ABCD2345").status_code == 302
+    assert client.post("/join/ABCD2345").status_code == 302
+    with app.app_context():
+        rows = db.session.scalars(select(Membership).where(Membership.user_id == staff.id)).all()
+        assert len(rows) == 1 and rows[0].role == "staff"
+
+
+def test_anonymous_visitor_is_offered_register_with_way_back(app, client):
+    _venue_with_manager(app, join_code="ABCD2345")
+    page = client.get("/join/ABCD2345").get_data(as_text=True)
+    assert "/register?next=/join/ABCD2345" in page
+
+
+def test_join_code_form_redirects_and_explains_bad_codes(client, app):
+    _venue_with_manager(app, join_code="ABCD2345")
+    assert client.post("/join", data={"code": "abcd 2345"}).headers["Location"] == "/join/ABCD2345"
+    assert "8 letters and numbers" in client.post("/join", data={"code": "??"}).get_data(True)
+
+
+def test_unknown_code_says_so_and_suggests_the_poster(client):
+    response = client.get("/join/ZZZZ9999")
+    assert response.status_code == 404
+    assert "Ask your manager for the current poster" in response.get_data(as_text=True)
+
+
+def test_rotated_code_stops_working(app):
+    owner, venue = _venue_with_manager(app, join_code="ABCD2345")
+    client = login_client(app, owner)
+    client.post(f"/venues/{venue.id}/rotate-code")
+    with app.app_context():
+        new_code = db.session.get(Venue, venue.id).join_code
+    assert new_code != "ABCD2345"
+    assert client.get("/join/ABCD2345").status_code == 404
+    assert client.get(f"/join/{new_code}").status_code == 200
+
+
+def test_one_account_can_belong_to_several_venues(app):
+    _o1, v1 = _venue_with_manager(app, join_code="AAAA2222")
+    _o2, v2 = _venue_with_manager(app, join_code="BBBB3333")
+    with app.app_context():
+        staff = UserFactory()
+    client = login_client(app, staff)
+    client.post("/join/AAAA2222")
+    client.post("/join/BBBB3333")
+    home = client.get("/").get_data(as_text=True)
+    assert v1.name in home and v2.name in home
+
+
+def test_manager_marks_leaver_and_records_stay(app):
+    owner, venue = _venue_with_manager(app)
+    with app.app_context():
+        member = MembershipFactory(venue=venue)
+    client = login_client(app, owner)
+    client.post(f"/venues/{venue.id}/members/{member.id}/leave")
+    with app.app_context():
+        row = db.session.get(Membership, member.id)
+        assert row.left_at is not None
+    page = client.get(f"/venues/{venue.id}").get_data(as_text=True)
+    assert "Former staff" in page
+    # The person can join again later: a new membership, the old one kept.
+    with app.app_context():
+        services.join_venue(db.session.get(Membership, member.id).user, venue)
+        db.session.commit()
+        count = len(db.session.scalars(select(Membership).where(
+            Membership.user_id == member.user_id)).all())
+    assert count == 2
+
+
+def test_owner_cannot_be_marked_as_left(app):
+    owner, venue = _venue_with_manager(app)
+    with app.app_context():
+        own = db.session.scalar(select(Membership).where(Membership.user_id == owner.id))
+    client = login_client(app, owner)
+    client.post(f"/venues/{venue.id}/members/{own.id}/leave")
+    with app.app_context():
+        assert db.session.get(Membership, own.id).left_at is None
+
+
+def test_owner_adds_and_removes_co_manager(app):
+    owner, venue = _venue_with_manager(app)
+    with app.app_context():
+        colleague = UserFactory(email="colleague@example.org")
+    client = login_client(app, owner)
+    assert client.post(f"/venues/{venue.id}/managers",
+                       data={"email": "colleague@example.org"}).status_code == 302
+    co_client = login_client(app, colleague)
+    assert co_client.get(f"/venues/{venue.id}").status_code == 200
+    with app.app_context():
+        membership = db.session.scalar(select(Membership).where(
+            Membership.user_id == colleague.id))
+    # A co-manager may not change managers; the owner may.
+    assert co_client.post(f"/venues/{venue.id}/managers/{membership.id}/remove").status_code == 403
+    client.post(f"/venues/{venue.id}/managers/{membership.id}/remove")
+    assert co_client.get(f"/venues/{venue.id}").status_code == 404
+
+
+def test_adding_unknown_email_as_co_manager_explains(app):
+    owner, venue = _venue_with_manager(app)
+    response = login_client(app, owner).post(f"/venues/{venue.id}/managers",
+                                             data={"email": "ghost@example.org"})
+    assert response.status_code == 400
+    assert "No account uses that email" in response.get_data(as_text=True)
+
+
+def test_partnership_admin_can_manage_any_venue(app):
+    _owner, venue = _venue_with_manager(app)
+    with app.app_context():
+        admin = UserFactory(admin=True)
+    assert login_client(app, admin).get(f"/venues/{venue.id}").status_code == 200
+
+
+def test_poster_is_a_pdf_for_the_join_address(app):
+    owner, venue = _venue_with_manager(app, join_code="ABCD2345")
+    response = login_client(app, owner).get(f"/venues/{venue.id}/poster.pdf")
+    assert response.status_code == 200
+    assert response.data.startswith(b"%PDF")

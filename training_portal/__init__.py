@@ -1,0 +1,68 @@
+"""Training portal for night-time-economy staff."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping
+
+from flask import Flask
+
+from training_portal import config as config_module
+from training_portal import extensions as ext
+
+
+def create_app(config_overrides: Mapping[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=False)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(config_module.from_environment(app.instance_path))
+    app.config.update(config_overrides or {})
+    if "SESSION_COOKIE_SECURE" not in (config_overrides or {}):
+        app.config["SESSION_COOKIE_SECURE"] = app.config["PORTAL_ENV"] == "production"
+    app.config["SQLALCHEMY_DATABASE_URI"] = config_module.normalise_database_url(
+        app.config["SQLALCHEMY_DATABASE_URI"])
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", app.config["SITE_TIMEZONE"])
+    config_module.check_production_safety(app.config)
+    app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
+    _register_extensions(app)
+    _register_content(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    return app
+
+
+def _register_extensions(app: Flask) -> None:
+    import training_portal.models  # noqa: F401  (every table, for Alembic and create_all)
+
+    ext.db.init_app(app)
+    ext.migrate.init_app(app, ext.db, render_as_batch=True, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    ext.login_manager.init_app(app)
+    ext.login_manager.login_view = "accounts.login"
+    ext.login_manager.login_message = None
+    ext.csrf.init_app(app)
+    ext.babel.init_app(app)
+    ext.limiter.init_app(app)
+    import training_portal.accounts.sessions  # noqa: F401  (registers the user loader)
+
+
+def _register_content(app: Flask) -> None:
+    from training_portal.certificates.design import load_design
+
+    app.extensions["certificate_design"] = load_design(Path(app.config["CERTIFICATES_DIR"]))
+
+
+def _register_blueprints(app: Flask) -> None:
+    from training_portal import web
+    from training_portal.accounts import bp as accounts_bp
+    from training_portal.venues import bp as venues_bp
+
+    web.init_app(app)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(venues_bp)
+
+
+def _register_cli(app: Flask) -> None:
+    from training_portal.accounts.cli import users_cli
+    from training_portal.demo import demo_cli
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)

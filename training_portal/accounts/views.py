@@ -1,0 +1,170 @@
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from training_portal.accounts import bp, services
+from training_portal.accounts.forms import (
+    ChangeEmailForm, ChangePasswordForm, ConfirmForm, EmailOnlyForm, LoginForm,
+    NewPasswordForm, ProfileForm, RegisterForm)
+from training_portal.accounts.mailers import send_login_link, send_reset_link
+from training_portal.accounts.sessions import end_session, start_session
+from training_portal.extensions import db, limiter
+from training_portal.policy import Rule, access
+from training_portal.urls import safe_next
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _email_limit() -> str:
+    return current_app.config["EMAIL_RATE_LIMIT"]
+
+
+def _after_login() -> Response:
+    return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@access(Rule.PUBLIC)
+def register() -> str | Response:
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = services.register(form.name.data, form.email.data, form.password.data)
+        except services.AccountError as exc:
+            form.email.errors.append(str(exc))
+        else:
+            start_session(user)
+            db.session.commit()
+            return _after_login()
+    return render_template("accounts/register.html", form=form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@access(Rule.PUBLIC)
+@limiter.limit(_login_limit, methods=["POST"])
+def login() -> str | Response:
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            start_session(user)
+            db.session.commit()
+            return _after_login()
+        form.password.errors.append(_("That email address and password do not match."))
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@access(Rule.SIGNED_IN)
+def logout() -> Response:
+    if ConfirmForm().validate_on_submit():
+        end_session(current_user._get_current_object())
+        db.session.commit()
+        flash(_("You are logged out."))
+    return redirect(url_for("main.home"))
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@access(Rule.PUBLIC)
+@limiter.limit(_email_limit, methods=["POST"])
+def reset_request() -> str | Response:
+    form = EmailOnlyForm()
+    if form.validate_on_submit():
+        send_reset_link(form.email.data)
+        db.session.commit()
+        return render_template("accounts/check_email.html", email=form.email.data)
+    return render_template("accounts/reset_request.html", form=form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@access(Rule.PUBLIC)
+@limiter.limit(_login_limit, methods=["POST"])
+def reset_password(token: str) -> str | Response:
+    if services.peek_token(token, services.PURPOSE_RESET) is None:
+        return render_template("accounts/link_invalid.html"), 400  # type: ignore[return-value]
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        user = services.consume_token(token, services.PURPOSE_RESET)
+        if user is None:
+            return render_template("accounts/link_invalid.html"), 400  # type: ignore[return-value]
+        services.set_password(user, form.password.data)
+        start_session(user)
+        db.session.commit()
+        flash(_("Your password is changed."))
+        return redirect(url_for("main.home"))
+    return render_template("accounts/reset_password.html", form=form)
+
+
+@bp.route("/login/link", methods=["GET", "POST"])
+@access(Rule.PUBLIC)
+@limiter.limit(_email_limit, methods=["POST"])
+def login_link_request() -> str | Response:
+    form = EmailOnlyForm()
+    if form.validate_on_submit():
+        send_login_link(form.email.data, safe_next(request.args.get("next")))
+        db.session.commit()
+        return render_template("accounts/check_email.html", email=form.email.data)
+    return render_template("accounts/login_link_request.html", form=form)
+
+
+@bp.route("/login/link/<token>", methods=["GET", "POST"])
+@access(Rule.PUBLIC)
+@limiter.limit(_login_limit, methods=["POST"])
+def login_link(token: str) -> str | Response:
+    if services.peek_token(token, services.PURPOSE_LOGIN) is None:
+        return render_template("accounts/link_invalid.html"), 400  # type: ignore[return-value]
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        user = services.consume_token(token, services.PURPOSE_LOGIN)
+        if user is None:
+            return render_template("accounts/link_invalid.html"), 400  # type: ignore[return-value]
+        start_session(user)
+        db.session.commit()
+        return _after_login()
+    return render_template("accounts/login_link_confirm.html", form=form)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@access(Rule.SIGNED_IN)
+def account() -> str | Response:
+    user = current_user._get_current_object()
+    profile = ProfileForm(prefix="profile", obj=user if request.method == "GET" else None)
+    email_form = ChangeEmailForm(prefix="email")
+    password_form = ChangePasswordForm(prefix="password")
+    action = request.form.get("action")
+    if action == "profile" and profile.validate_on_submit():
+        user.name = profile.name.data
+        db.session.commit()
+        flash(_("Your name is saved."))
+        return redirect(url_for("accounts.account"))
+    if action == "email" and email_form.validate_on_submit():
+        return _change(email_form.email, lambda: services.change_email(
+            user, email_form.current_password.data, email_form.email.data),
+            _("Your email address is changed."), profile, email_form, password_form)
+    if action == "password" and password_form.validate_on_submit():
+        return _change(password_form.current_password, lambda: services.change_password(
+            user, password_form.current_password.data, password_form.password.data),
+            _("Your password is changed. You are logged out everywhere else."),
+            profile, email_form, password_form)
+    return render_template("accounts/account.html", profile=profile, email_form=email_form,
+                           password_form=password_form)
+
+
+def _change(field, apply, message, *forms):  # type: ignore[no-untyped-def]
+    """Apply a change that needs the current password; keep the person signed in here."""
+    try:
+        apply()
+    except services.AccountError as exc:
+        field.errors.append(str(exc))
+        profile, email_form, password_form = forms
+        return render_template("accounts/account.html", profile=profile, email_form=email_form,
+                               password_form=password_form)
+    start_session(current_user._get_current_object())
+    db.session.commit()
+    flash(message)
+    return redirect(url_for("accounts.account"))

@@ -1,0 +1,185 @@
+"""The certificate design: wording, colours, signatory, logo and fonts from design.yaml.
+
+Loaded once at start-up; the result is a frozen value passed to the pure renderers.
+
+Font lookup, for each of ``fonts.regular`` and ``fonts.bold`` (file names):
+1. ``<design folder>/fonts/<name>``; an absolute path is used as it is;
+2. ``/usr/share/fonts/truetype/dejavu/<name>`` (Debian's ``fonts-dejavu-core``).
+Defaults are ``DejaVuSans.ttf`` and ``DejaVuSans-Bold.ttf``, which cover Latin, Greek
+and Cyrillic. A missing file is an error at load time, never a black box in a PDF.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import string
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from reportlab.lib.colors import Color, HexColor
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+
+DEFAULT_FOLDER = Path(__file__).resolve().parents[2] / "certificates"
+SYSTEM_FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+BODY_PLACEHOLDERS = frozenset({"issuer", "module_title", "module_version"})
+_HEX = re.compile(r"#[0-9A-Fa-f]{6}")
+_PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+class DesignError(ValueError):
+    """design.yaml or a file it names is missing or invalid."""
+
+
+@dataclass(frozen=True)
+class Colours:
+    primary: Color
+    accent: Color
+    text: Color
+    muted: Color
+
+
+@dataclass(frozen=True)
+class Design:
+    folder: Path
+    issuer: str
+    title: str
+    intro: str
+    body: str
+    signatory_name: str
+    signatory_role: str
+    colours: Colours
+    font_regular: str  # ReportLab font names, registered by load_design
+    font_bold: str
+    logo: Path | None
+    poster_heading: str
+    record_title: str
+
+    def body_text(self, module_title: str, module_version: str) -> str:
+        return self.body.format(
+            issuer=self.issuer, module_title=module_title, module_version=module_version
+        )
+
+    def logo_image(self) -> ImageReader | None:
+        return _image_reader(self.logo) if self.logo else None
+
+
+def load_design(folder: Path = DEFAULT_FOLDER) -> Design:
+    source = folder / "design.yaml"
+    raw = _read_yaml(source)
+    colours = _mapping(raw, "colours", source)
+    signatory = _mapping(raw, "signatory", source)
+    fonts = raw.get("fonts") or {}
+    return Design(
+        folder=folder,
+        issuer=_text(raw, "issuer", source),
+        title=_text(raw, "title", source),
+        intro=_text(raw, "intro", source, "This is to certify that"),
+        body=_body_template(raw, source),
+        signatory_name=_text(signatory, "name", source, prefix="signatory."),
+        signatory_role=_text(signatory, "role", source, prefix="signatory."),
+        colours=Colours(
+            **{k: _colour(colours, k, source) for k in ("primary", "accent", "text", "muted")}
+        ),
+        font_regular=register_font(find_font(folder, str(fonts.get("regular") or "DejaVuSans.ttf"))),
+        font_bold=register_font(find_font(folder, str(fonts.get("bold") or "DejaVuSans-Bold.ttf"))),
+        logo=_logo(folder, raw.get("logo"), source),
+        poster_heading=_text(raw, "poster_heading", source, "Staff: do your safety training"),
+        record_title=_text(raw, "record_title", source, "Training record"),
+    )
+
+
+def find_font(folder: Path, name: str) -> Path:
+    candidates = [folder / "fonts" / name, SYSTEM_FONT_DIR / Path(name).name]
+    for path in candidates:
+        if path.is_file():
+            return path
+    tried = ", ".join(str(p) for p in candidates)
+    raise DesignError(f"font file {name!r} not found (looked in: {tried})")
+
+
+def register_font(path: Path) -> str:
+    """Register a TTF with ReportLab once per file; return its font name."""
+    return _register(path.resolve())
+
+
+@lru_cache(maxsize=None)
+def _register(path: Path) -> str:
+    digest = hashlib.sha1(str(path).encode()).hexdigest()[:8]
+    name = f"{path.stem}-{digest}"
+    try:
+        pdfmetrics.registerFont(TTFont(name, str(path)))
+    except Exception as exc:  # ReportLab raises several types for a bad TTF
+        raise DesignError(f"cannot use font {path}: {exc}") from exc
+    return name
+
+
+@lru_cache(maxsize=8)
+def _image_reader(path: Path) -> ImageReader:
+    return ImageReader(str(path))
+
+
+def _read_yaml(source: Path) -> dict[str, Any]:
+    try:
+        raw = yaml.safe_load(source.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DesignError(f"{source}: file not found") from None
+    except yaml.YAMLError as exc:
+        raise DesignError(f"{source}: invalid YAML: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise DesignError(f"{source}: expected a mapping of keys at the top level")
+    return raw
+
+
+def _mapping(raw: dict[str, Any], key: str, source: Path) -> dict[str, Any]:
+    value = raw.get(key)
+    if not isinstance(value, dict):
+        raise DesignError(f"{source}: {key!r} must be a mapping")
+    return value
+
+
+def _text(
+    raw: dict[str, Any], key: str, source: Path, default: str | None = None, prefix: str = ""
+) -> str:
+    value = raw.get(key, default)
+    if not isinstance(value, str) or not value.strip():
+        raise DesignError(f"{source}: {prefix}{key} must be a non-empty string")
+    return value.strip()
+
+
+def _colour(colours: dict[str, Any], key: str, source: Path) -> Color:
+    value = colours.get(key)
+    if not isinstance(value, str) or not _HEX.fullmatch(value):
+        raise DesignError(
+            f"{source}: colours.{key} must be a quoted hex colour like \"#1F3A5F\", got {value!r}"
+        )
+    return HexColor(value)
+
+
+def _body_template(raw: dict[str, Any], source: Path) -> str:
+    body = _text(raw, "body", source)
+    try:
+        fields = [f for _, f, spec, conv in string.Formatter().parse(body) if f is not None]
+    except ValueError as exc:
+        raise DesignError(f"{source}: body: {exc} (write {{{{ and }}}} for braces)") from exc
+    unknown = sorted(set(fields) - BODY_PLACEHOLDERS)
+    if unknown:
+        allowed = ", ".join("{" + p + "}" for p in sorted(BODY_PLACEHOLDERS))
+        raise DesignError(f"{source}: body: unknown placeholder {unknown}; allowed: {allowed}")
+    return body
+
+
+def _logo(folder: Path, value: Any, source: Path) -> Path | None:
+    if value in (None, ""):
+        return None
+    path = folder / str(value)
+    if not path.is_file():
+        raise DesignError(f"{source}: logo file {path} not found")
+    if path.read_bytes()[:8] != _PNG_MAGIC:
+        raise DesignError(f"{source}: logo {path} is not a PNG file")
+    return path

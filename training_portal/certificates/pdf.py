@@ -1,0 +1,262 @@
+"""Certificate and training-record PDFs: pure functions from data + design to bytes.
+
+No Flask, no database. Text is drawn with the design's embedded TTF fonts, so names in
+any script the font covers print (and extract) exactly. Certificates never name a venue.
+"""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import quote
+from xml.sax.saxutils import escape
+
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.pdfgen.canvas import Canvas
+
+from training_portal.certificates.design import Design
+from training_portal.certificates.layout import (
+    TextFit,
+    draw_fitted,
+    draw_qr,
+    fit_text,
+    new_canvas,
+    qr_widget,
+    shrink_to_width,
+)
+
+PAGE_W, PAGE_H = landscape(A4)
+MARGIN = 22 * mm
+NAME_MAX_WIDTH = PAGE_W - 2 * MARGIN - 20 * mm
+NAME_MAX_SIZE, NAME_MIN_SIZE = 34.0, 18.0
+QR_SIZE = 34 * mm
+
+
+@dataclass(frozen=True)
+class CertificateData:
+    holder_name: str
+    module_title: str
+    module_version: str
+    passed_on: date
+    expires_on: date
+    code: str  # display form, e.g. K7QM-3XWD-9TRF-H2PN
+    verify_url: str
+
+
+@dataclass(frozen=True)
+class RecordRow:
+    module_title: str
+    version: str
+    passed_on: date
+    expires_on: date
+    code: str
+
+
+def long_date(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"  # strftime %B is English under the default C locale
+
+
+def fit_name(name: str, font: str) -> TextFit:
+    """How the holder's name is set on the certificate (size and lines)."""
+    return fit_text(name, font, NAME_MAX_WIDTH, NAME_MAX_SIZE, NAME_MIN_SIZE)
+
+
+def certificate_qr(data: CertificateData) -> QrCodeWidget:
+    return qr_widget(data.verify_url, QR_SIZE)
+
+
+def render_certificate(data: CertificateData, design: Design) -> bytes:
+    buffer = io.BytesIO()
+    canvas = new_canvas(buffer, (PAGE_W, PAGE_H), f"{design.title}: {data.holder_name}", design.issuer)
+    canvas.setSubject(f"{data.module_title} (version {data.module_version})")
+    _frame(canvas, design)
+    _heading(canvas, design)
+    y = _holder(canvas, data, design)
+    _module(canvas, data, design, y)
+    _footer(canvas, data, design)
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def _frame(canvas: Canvas, design: Design) -> None:
+    canvas.setStrokeColor(design.colours.primary)
+    canvas.setLineWidth(3)
+    canvas.rect(10 * mm, 10 * mm, PAGE_W - 20 * mm, PAGE_H - 20 * mm)
+    canvas.setStrokeColor(design.colours.accent)
+    canvas.setLineWidth(1)
+    canvas.rect(13 * mm, 13 * mm, PAGE_W - 26 * mm, PAGE_H - 26 * mm)
+
+
+def _heading(canvas: Canvas, design: Design) -> None:
+    logo = design.logo_image()
+    top = PAGE_H - 22 * mm
+    if logo is not None:
+        canvas.drawImage(logo, PAGE_W / 2 - 9 * mm, top - 18 * mm, 18 * mm, 18 * mm, mask="auto")
+        top -= 18 * mm
+    canvas.setFillColor(design.colours.muted)
+    canvas.setFont(design.font_bold, 12)
+    canvas.drawCentredString(PAGE_W / 2, top - 8 * mm, design.issuer)
+    canvas.setFillColor(design.colours.primary)
+    canvas.setFont(design.font_bold, 30)
+    canvas.drawCentredString(PAGE_W / 2, top - 22 * mm, design.title)
+
+
+def _holder(canvas: Canvas, data: CertificateData, design: Design) -> float:
+    """Intro line, the name (fitted) and a rule under it; return the rule's height."""
+    y = PAGE_H - 85 * mm
+    canvas.setFillColor(design.colours.muted)
+    canvas.setFont(design.font_regular, 13)
+    canvas.drawCentredString(PAGE_W / 2, y, design.intro)
+    fit = fit_name(data.holder_name, design.font_bold)
+    canvas.setFillColor(design.colours.text)
+    last = draw_fitted(canvas, fit, design.font_bold, PAGE_W / 2, y - 8 * mm - fit.size * 0.8)
+    rule_y = last - 5 * mm
+    canvas.setStrokeColor(design.colours.accent)
+    canvas.setLineWidth(1.5)
+    canvas.line(PAGE_W / 2 - 70 * mm, rule_y, PAGE_W / 2 + 70 * mm, rule_y)
+    return rule_y
+
+
+def _module(canvas: Canvas, data: CertificateData, design: Design, y: float) -> None:
+    canvas.setFillColor(design.colours.text)
+    canvas.setFont(design.font_regular, 13)
+    body = design.body_text(data.module_title, data.module_version)
+    body_fit = fit_text(body, design.font_regular, NAME_MAX_WIDTH, 13, 10)
+    y = draw_fitted(canvas, body_fit, design.font_regular, PAGE_W / 2, y - 9 * mm)
+    title_fit = fit_text(data.module_title, design.font_bold, NAME_MAX_WIDTH, 20, 13)
+    canvas.setFillColor(design.colours.primary)
+    y = draw_fitted(canvas, title_fit, design.font_bold, PAGE_W / 2, y - 10 * mm)
+    canvas.setFillColor(design.colours.muted)
+    canvas.setFont(design.font_regular, 11)
+    canvas.drawCentredString(PAGE_W / 2, y - 6 * mm, f"Version {data.module_version}")
+
+
+def _footer(canvas: Canvas, data: CertificateData, design: Design) -> None:
+    base = 24 * mm
+    left = MARGIN
+    _label_value(canvas, design, left, base + 20 * mm, "Passed on", long_date(data.passed_on))
+    _label_value(canvas, design, left, base + 6 * mm, "Valid until", long_date(data.expires_on))
+    _signature(canvas, design, PAGE_W * 0.38, base + 6 * mm)
+    qr_x = PAGE_W - MARGIN - QR_SIZE
+    draw_qr(canvas, certificate_qr(data), qr_x, base + 2 * mm, design.colours.primary)
+    canvas.setFillColor(design.colours.text)
+    canvas.setFont(design.font_bold, 10)
+    canvas.drawRightString(qr_x - 2 * mm, base + 24 * mm, "Check this certificate")
+    canvas.setFont(design.font_regular, 9)
+    canvas.drawRightString(qr_x - 2 * mm, base + 18 * mm, "Scan the code, or enter")
+    canvas.setFont(design.font_bold, 11)
+    canvas.drawRightString(qr_x - 2 * mm, base + 12 * mm, data.code)
+    canvas.setFillColor(design.colours.muted)
+    canvas.setFont(design.font_regular, shrink_to_width(data.verify_url, design.font_regular, 78 * mm, 8))
+    canvas.drawRightString(qr_x - 2 * mm, base + 6 * mm, data.verify_url)
+
+
+def _label_value(canvas: Canvas, design: Design, x: float, y: float, label: str, value: str) -> None:
+    canvas.setFillColor(design.colours.muted)
+    canvas.setFont(design.font_regular, 9)
+    canvas.drawString(x, y + 5 * mm, label)
+    canvas.setFillColor(design.colours.text)
+    canvas.setFont(design.font_bold, 13)
+    canvas.drawString(x, y, value)
+
+
+def _signature(canvas: Canvas, design: Design, x: float, y: float) -> None:
+    canvas.setStrokeColor(design.colours.muted)
+    canvas.setLineWidth(0.6)
+    canvas.line(x - 35 * mm, y + 9 * mm, x + 35 * mm, y + 9 * mm)
+    canvas.setFillColor(design.colours.text)
+    canvas.setFont(design.font_bold, 11)
+    canvas.drawCentredString(x, y + 3 * mm, design.signatory_name)
+    canvas.setFillColor(design.colours.muted)
+    canvas.setFont(design.font_regular, shrink_to_width(design.signatory_role, design.font_regular, 75 * mm, 9))
+    canvas.drawCentredString(x, y - 2 * mm, design.signatory_role)
+
+
+def render_training_record(
+    holder_name: str, rows: list[RecordRow], design: Design, generated_on: date
+) -> bytes:
+    """A4 portrait list of a person's current certificates; the table repeats its header."""
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buffer, pagesize=A4, invariant=1, leftMargin=18 * mm, rightMargin=18 * mm,
+        topMargin=30 * mm, bottomMargin=20 * mm,
+        title=f"{design.record_title}: {holder_name}", author=design.issuer, creator="training-portal",
+    )
+    styles = _record_styles(design)
+    story = [
+        Paragraph(escape(holder_name), styles["name"]),
+        Paragraph(escape(f"Generated on {long_date(generated_on)} · {len(rows)} current certificates"), styles["small"]),
+        Spacer(1, 6 * mm),
+        _record_table(rows, styles, design),
+    ]
+
+    def decorate(canvas: Canvas, doc_: SimpleDocTemplate) -> None:
+        _record_page(canvas, doc_, design)
+
+    doc.build(story, onFirstPage=decorate, onLaterPages=decorate)
+    return buffer.getvalue()
+
+
+def _record_styles(design: Design) -> dict[str, ParagraphStyle]:
+    base = ParagraphStyle("cell", fontName=design.font_regular, fontSize=9.5, leading=12, textColor=design.colours.text)
+    return {
+        "cell": base,
+        "head": ParagraphStyle("head", parent=base, fontName=design.font_bold, textColor=design.colours.primary),
+        "name": ParagraphStyle("name", parent=base, fontName=design.font_bold, fontSize=16, leading=20),
+        "small": ParagraphStyle("small", parent=base, fontSize=9, textColor=design.colours.muted),
+    }
+
+
+def _record_table(rows: list[RecordRow], styles: dict[str, ParagraphStyle], design: Design) -> Table:
+    def cell(text: str, style: str = "cell") -> Paragraph:
+        return Paragraph(escape(text), styles[style])
+
+    header = [cell(h, "head") for h in ("Module", "Version", "Passed", "Valid until", "Certificate code")]
+    body = [
+        [cell(r.module_title), cell(r.version), cell(r.passed_on.isoformat()),
+         cell(r.expires_on.isoformat()), cell(r.code)]
+        for r in rows
+    ] or [[cell("No current certificates."), "", "", "", ""]]
+    table = Table([header, *body], colWidths=[66 * mm, 16 * mm, 23 * mm, 23 * mm, 46 * mm], repeatRows=1)
+    table.setStyle(TableStyle([
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LINEBELOW", (0, 0), (-1, 0), 1.2, design.colours.primary),
+        ("LINEBELOW", (0, 1), (-1, -1), 0.3, design.colours.muted),
+        ("TOPPADDING", (0, 0), (-1, -1), 4),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+    ]))
+    return table
+
+
+def _record_page(canvas: Canvas, doc: SimpleDocTemplate, design: Design) -> None:
+    width, height = A4
+    canvas.saveState()
+    canvas.setFillColor(design.colours.primary)
+    canvas.setFont(design.font_bold, 14)
+    canvas.drawString(18 * mm, height - 18 * mm, design.record_title)
+    canvas.setFont(design.font_regular, 9)
+    canvas.setFillColor(design.colours.muted)
+    canvas.drawRightString(width - 18 * mm, height - 18 * mm, design.issuer)
+    canvas.drawRightString(width - 18 * mm, 12 * mm, f"Page {doc.page}")
+    canvas.drawString(18 * mm, 12 * mm, "Check any code at the address printed on its certificate.")
+    canvas.restoreState()
+
+
+def content_disposition(filename_stem: str) -> str:
+    """RFC 6266 ``attachment`` value with an ASCII fallback and the UTF-8 name."""
+    stem = "".join(ch for ch in filename_stem if unicodedata.category(ch)[0] != "C").strip()
+    stem = stem or "document"
+    return f"attachment; filename=\"{_ascii_fallback(stem)}.pdf\"; filename*=UTF-8''{quote(stem + '.pdf', safe='')}"
+
+
+def _ascii_fallback(stem: str) -> str:
+    plain = "".join(ch for ch in unicodedata.normalize("NFKD", stem) if not unicodedata.combining(ch))
+    kept = "".join(ch if ch.isascii() else "_" for ch in plain if ch not in "\"\\")
+    return kept.strip() or "document"

@@ -1,0 +1,86 @@
+"""Configuration from environment variables, with safe defaults for development.
+
+Every variable is documented in the README. Production (``PORTAL_ENV=production``) refuses
+to start with a missing or default ``SECRET_KEY``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Mapping
+
+DEV_SECRET_KEY = "dev-only-insecure-secret-key"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(RuntimeError):
+    """The configuration is unsafe or incomplete; the app must not start."""
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL whatever spelling the operator used."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from exc
+
+
+def from_environment(instance_path: str, env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    env = os.environ if env is None else env
+    portal_env = env.get("PORTAL_ENV", "development")
+    default_db = f"sqlite:///{Path(instance_path) / 'portal.sqlite3'}"
+    mail_server = env.get("MAIL_SERVER", "")
+    return {
+        "PORTAL_ENV": portal_env,
+        "SECRET_KEY": env.get("SECRET_KEY", DEV_SECRET_KEY),
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(env.get("DATABASE_URL", default_db)),
+        "CONTENT_DIR": env.get("CONTENT_DIR", str(PROJECT_ROOT / "content")),
+        "CONTENT_RELOAD_SECONDS": _int(env, "CONTENT_RELOAD_SECONDS", 3),
+        "CERTIFICATES_DIR": env.get("CERTIFICATES_DIR", str(PROJECT_ROOT / "certificates")),
+        "SITE_URL": env.get("SITE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "SITE_TIMEZONE": env.get("SITE_TIMEZONE", "Europe/London"),
+        "MAIL_BACKEND": env.get("MAIL_BACKEND", "smtp" if mail_server else "outbox"),
+        "MAIL_SERVER": mail_server,
+        "MAIL_PORT": _int(env, "MAIL_PORT", 587),
+        "MAIL_USERNAME": env.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD", ""),
+        "MAIL_USE_TLS": env.get("MAIL_USE_TLS", "1") not in ("0", "false", "no"),
+        "MAIL_FROM": env.get("MAIL_FROM", "Training portal <no-reply@localhost>"),
+        "MAIL_OUTBOX_DIR": env.get("MAIL_OUTBOX_DIR", str(Path(instance_path) / "outbox")),
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        "EMAIL_RATE_LIMIT": env.get("EMAIL_RATE_LIMIT", "5 per minute"),
+        "VERIFY_RATE_LIMIT": env.get("VERIFY_RATE_LIMIT", "30 per minute"),
+        "RESET_TOKEN_MINUTES": _int(env, "RESET_TOKEN_MINUTES", 60),
+        "LOGIN_LINK_MINUTES": _int(env, "LOGIN_LINK_MINUTES", 15),
+        "QUIZ_RETRY_PAUSE_SECONDS": _int(env, "QUIZ_RETRY_PAUSE_SECONDS", 60),
+        "ISSUER_NAME": env.get("ISSUER_NAME", ""),
+        "SESSION_COOKIE_SECURE": portal_env == "production",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "BABEL_DEFAULT_LOCALE": "en",
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
+    }
+
+
+def check_production_safety(config: Mapping[str, Any]) -> None:
+    if config.get("PORTAL_ENV") != "production":
+        return
+    key = config.get("SECRET_KEY") or ""
+    if key == DEV_SECRET_KEY or len(key) < 32:
+        raise ConfigError(
+            "SECRET_KEY is missing, the development default or shorter than 32 characters. "
+            'Set it to a long random value, e.g. python -c "import secrets; print(secrets.token_hex(32))"'
+        )

@@ -1,0 +1,42 @@
+"""Validators shared by every feature's forms."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from wtforms.validators import DataRequired, Email, Length, ValidationError
+
+
+def no_control_characters(form: Any, field: Any) -> None:
+    value = field.data or ""
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co") for ch in value):
+        raise ValidationError(_l("Remove the invisible or control characters from this field."))
+
+
+def strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def name_validators() -> list[Any]:
+    return [
+        DataRequired(_l("Enter your name.")),
+        Length(max=120, message=_l("Use 120 characters or fewer.")),
+        no_control_characters,
+    ]
+
+
+def email_validators() -> list[Any]:
+    return [
+        DataRequired(_l("Enter your email address.")),
+        Length(max=254, message=_l("Use 254 characters or fewer.")),
+        Email(_l("Enter an email address like name@example.com."), check_deliverability=False),
+    ]
+
+
+def password_validators() -> list[Any]:
+    return [
+        DataRequired(_l("Enter a password.")),
+        Length(min=10, max=200, message=_l("Use between 10 and 200 characters.")),
+    ]

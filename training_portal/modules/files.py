@@ -1,0 +1,77 @@
+"""Reading trainers' files safely: never outside the content folder, never too big, never a device."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+from training_portal.problems import Problem, display_path, error
+
+KB = 1024
+MODULE_MD_LIMIT = 200 * KB
+QUIZ_YAML_LIMIT = 200 * KB
+IMAGE_LIMIT = 2 * 1024 * KB
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp"})
+
+
+def outside_problem(path: Path, content_dir: Path) -> Problem | None:
+    """An error if `path` (after following symlinks) is not inside the content folder."""
+    root = content_dir.resolve()
+    try:
+        target = path.resolve()
+    except (OSError, RuntimeError):
+        return error(display_path(path, content_dir), None, "this link cannot be followed — replace it with a real file")
+    if target == root or root in target.parents:
+        return None
+    return error(display_path(path, content_dir), None,
+                 "this is a link to something outside the content folder, which is never read — "
+                 "replace it with a real file or folder")
+
+
+def read_limited(path: Path, content_dir: Path, limit: int) -> tuple[bytes | None, Problem | None]:
+    """The bytes of a regular file inside the content folder, or a problem saying why not."""
+    shown = display_path(path, content_dir)
+    outside = outside_problem(path, content_dir)
+    if outside:
+        return None, outside
+    try:
+        fd = os.open(path.resolve(), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        return None, error(shown, None, f"this file cannot be opened ({exc.strerror}) — check that it exists and can be read")
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            return None, error(shown, None, "this is not an ordinary file — replace it with a real file")
+        if info.st_size > limit:
+            return None, error(shown, None, f"this file is {_size(info.st_size)}, more than the limit of "
+                                            f"{_size(limit)} — make it smaller")
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        return None, error(shown, None, f"this file is more than the limit of {_size(limit)} — make it smaller")
+    return data, None
+
+
+def decode_text(data: bytes, shown: str) -> tuple[str | None, Problem | None]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None, error(shown, None, "this file is not saved as UTF-8 text — save it again as UTF-8 in your editor")
+    return text.replace("\r\n", "\n").replace("\r", "\n"), None
+
+
+def image_media_type(data: bytes) -> str | None:
+    """The media type from the file's first bytes, whatever its name says."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data.startswith((b"GIF87a", b"GIF89a")):
+        return "image/gif"
+    if len(data) >= 12 and data.startswith(b"RIFF") and data[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+def _size(n: int) -> str:
+    return f"{n / (1024 * KB):.1f} MB" if n >= 1024 * KB else f"{-(-n // KB)} KB"

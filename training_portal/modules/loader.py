@@ -1,0 +1,167 @@
+"""content/modules/<slug>/ → Module + every problem found (module.md, quiz.yaml, images)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from urllib.parse import quote
+
+from training_portal.modules import frontmatter
+from training_portal.modules.content import Module, ModuleImage
+from training_portal.modules.files import (
+    IMAGE_LIMIT, IMAGE_SUFFIXES, MODULE_MD_LIMIT, QUIZ_YAML_LIMIT, decode_text, image_media_type,
+    outside_problem, read_limited,
+)
+from training_portal.modules.pages import BodyCheck, check_body
+from training_portal.problems import Problem, display_path, error, has_errors, warning
+from training_portal.quizzes.bank import QuizBank
+from training_portal.quizzes.loader import load_quiz
+from training_portal.safe_yaml import LineDict
+
+ImageUrl = Callable[[str, str], str]  # (slug, filename) → URL written into the page HTML
+
+
+def default_image_url(slug: str, filename: str) -> str:
+    return f"/modules/{slug}/images/{quote(filename)}"
+
+
+@dataclass(frozen=True)
+class _Files:
+    module_md: bytes | None
+    quiz_yaml: bytes | None
+    images: dict[str, ModuleImage]
+    broken_images: frozenset[str]
+
+
+def load_module(
+    module_dir: Path,
+    content_dir: Path,
+    *,
+    known_slugs: frozenset[str] | None = None,
+    image_url: ImageUrl = default_image_url,
+) -> tuple[Module | None, list[Problem]]:
+    """Load one module folder. `known_slugs` (every module folder's name) enables the prerequisite check."""
+    slug = module_dir.name
+    shown_dir = display_path(module_dir, content_dir)
+    if not frontmatter.SLUG.fullmatch(slug):
+        return None, [error(shown_dir, None, "a module folder name may only use lower-case letters, digits and - "
+                                             "(no spaces or capitals) — rename the folder")]
+    outside = outside_problem(module_dir, content_dir)
+    if outside:
+        return None, [outside]
+    problems: list[Problem] = []
+    files = _read_files(module_dir, content_dir, problems)
+    md_file = display_path(module_dir / "module.md", content_dir)
+    quiz, quiz_file = None, display_path(module_dir / "quiz.yaml", content_dir)
+    if files.quiz_yaml is not None:
+        quiz = _load_quiz(files.quiz_yaml, quiz_file, problems)
+    if files.module_md is None:
+        return None, problems
+    text, problem = decode_text(files.module_md, md_file)
+    if problem or text is None:
+        return None, [*problems, *([problem] if problem else [])]
+    front, split_problems = frontmatter.split(text, md_file)
+    problems.extend(split_problems)
+    if front is None:
+        return None, problems
+    problems.extend(frontmatter.check(front.data, md_file))
+    body = check_body(front.body, BodyCheck(
+        file=md_file, first_line=front.body_first_line, image_url=lambda name: image_url(slug, name),
+        images=frozenset(files.images), broken_images=files.broken_images,
+    ))
+    problems.extend(body.problems)
+    problems.extend(_unused_images(files, body.used_images, module_dir, content_dir))
+    problems.extend(_module_rules(front.data, md_file, files.quiz_yaml is not None, known_slugs))
+    if has_errors(problems):
+        return None, problems
+    data = front.data
+    return Module(
+        slug=slug, title=data["title"].strip(), summary=data["summary"].strip(), order=data["order"],
+        estimated_minutes=data["estimated_minutes"], version=data["version"].strip(),
+        valid_for_months=data["valid_for_months"], status=data["status"],
+        prerequisites=tuple(data.get("prerequisites") or ()), tags=tuple(data.get("tags") or ()),
+        pages=tuple(body.pages), content_hash=_content_hash(files), quiz=quiz,
+        images=MappingProxyType(dict(files.images)),
+    ), problems
+
+
+def _read_files(module_dir: Path, content_dir: Path, problems: list[Problem]) -> _Files:
+    md_path, quiz_path = module_dir / "module.md", module_dir / "quiz.yaml"
+    module_md = quiz_yaml = None
+    if md_path.is_symlink() or md_path.exists():
+        module_md, problem = read_limited(md_path, content_dir, MODULE_MD_LIMIT)
+        problems.extend([problem] if problem else [])
+    else:
+        problems.append(error(display_path(module_dir, content_dir), None,
+                              "this module folder has no module.md — add one, or remove the folder"))
+    if quiz_path.is_symlink() or quiz_path.exists():
+        quiz_yaml, problem = read_limited(quiz_path, content_dir, QUIZ_YAML_LIMIT)
+        problems.extend([problem] if problem else [])
+    images, broken = _read_images(module_dir, content_dir, problems)
+    return _Files(module_md, quiz_yaml, images, broken)
+
+
+def _read_images(module_dir: Path, content_dir: Path, problems: list[Problem]) -> tuple[dict[str, ModuleImage], frozenset[str]]:
+    images: dict[str, ModuleImage] = {}
+    broken: set[str] = set()
+    for path in sorted(module_dir.iterdir()):
+        if path.suffix.lower() not in IMAGE_SUFFIXES or path.name.startswith("."):
+            continue
+        data, problem = read_limited(path, content_dir, IMAGE_LIMIT)
+        media_type = image_media_type(data) if data is not None else None
+        if problem is None and media_type is None:
+            problem = error(display_path(path, content_dir), None, "this is not a PNG, JPEG, GIF or WebP picture "
+                                                                   "(whatever its name says) — save it again in one of those formats")
+        if problem is not None or data is None or media_type is None:
+            problems.extend([problem] if problem else [])
+            broken.add(path.name)
+            continue
+        images[path.name] = ModuleImage(path.name, media_type, data, hashlib.sha256(data).hexdigest())
+    return images, frozenset(broken)
+
+
+def _load_quiz(data: bytes, shown: str, problems: list[Problem]) -> QuizBank | None:
+    text, problem = decode_text(data, shown)
+    if problem or text is None:
+        problems.extend([problem] if problem else [])
+        return None
+    quiz, quiz_problems = load_quiz(text, shown)
+    problems.extend(quiz_problems)
+    return quiz
+
+
+def _unused_images(files: _Files, used: set[str], module_dir: Path, content_dir: Path) -> list[Problem]:
+    return [warning(display_path(module_dir / name, content_dir), None,
+                    "this picture is not used in module.md — use it with ![alt text](name) or delete it")
+            for name in sorted(set(files.images) - used)]
+
+
+def _module_rules(data: LineDict, file: str, has_quiz: bool, known: frozenset[str] | None) -> list[Problem]:
+    problems: list[Problem] = []
+    if data.get("status") == "published" and not has_quiz:
+        problems.append(error(file, data.line_of("status"), "this module is published but has no quiz.yaml — add "
+                                                            "the quiz, or set status: draft until it is ready"))
+    prerequisites = data.get("prerequisites")
+    if known is not None and isinstance(prerequisites, list):
+        for slug in prerequisites:
+            if isinstance(slug, str) and slug not in known:
+                problems.append(error(file, frontmatter.prerequisite_line(data, slug),
+                                      f'prerequisite "{slug}" is not a module folder in content/modules — check '
+                                      "the spelling or remove it"))
+    return problems
+
+
+def _content_hash(files: _Files) -> str:
+    """sha256 over module.md, quiz.yaml and images by name, so any edited file changes it."""
+    parts = {"module.md": files.module_md, "quiz.yaml": files.quiz_yaml}
+    parts.update({name: image.data for name, image in files.images.items()})
+    digest = hashlib.sha256()
+    for name in sorted(parts):
+        data = parts[name]
+        if data is not None:
+            digest.update(f"{name}\0{len(data)}\0".encode())
+            digest.update(data)
+    return digest.hexdigest()

@@ -1,0 +1,50 @@
+"""Immutable quiz objects, built once from quiz.yaml by quizzes/loader.py."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Literal
+
+QuestionKind = Literal["single", "multiple", "true_false", "scenario"]
+QUESTION_KINDS: tuple[QuestionKind, ...] = ("single", "multiple", "true_false", "scenario")
+
+
+@dataclass(frozen=True)
+class Choice:
+    id: str  # "a", "b", … in file order; "true" / "false" for true_false
+    text: str
+    is_correct: bool
+    feedback: str | None = None
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    kind: QuestionKind
+    text: str
+    scenario: str | None
+    choices: tuple[Choice, ...]
+    explanation: str
+
+    @cached_property
+    def correct_ids(self) -> frozenset[str]:
+        return frozenset(c.id for c in self.choices if c.is_correct)
+
+    def choice(self, choice_id: str) -> Choice | None:
+        return next((c for c in self.choices if c.id == choice_id), None)
+
+
+@dataclass(frozen=True)
+class QuizBank:
+    pass_mark: int  # percent, 1–100
+    questions_per_attempt: int
+    shuffle_choices: bool
+    questions: tuple[Question, ...]
+
+    @cached_property
+    def by_id(self) -> dict[str, Question]:
+        return {q.id: q for q in self.questions}
+
+    def question(self, question_id: str) -> Question | None:
+        return self.by_id.get(question_id)

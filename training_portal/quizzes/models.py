@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from training_portal.db import UTCDateTime, utcnow
+from training_portal.extensions import db
+
+
+class Attempt(db.Model):  # type: ignore[name-defined,misc]
+    """One try at a module's quiz. Every attempt is kept, passed or failed."""
+
+    __tablename__ = "attempts"
+    __table_args__ = (CheckConstraint("score IS NULL OR (score >= 0 AND score <= 100)",
+                                      name="score_range"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Unguessable id used in addresses, so attempt numbers reveal nothing.
+    public_id: Mapped[str] = mapped_column(String(32), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    module_slug: Mapped[str] = mapped_column(String(80), index=True)
+    module_version: Mapped[str] = mapped_column(String(20))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    #: [{"question": id, "choices": [choice ids in the order shown]}, ...]
+    drawn: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    #: {question id: [chosen choice ids]} once submitted.
+    answers: Mapped[dict[str, list[str]] | None] = mapped_column(JSON)
+    #: {question id: true/false} once graded.
+    results: Mapped[dict[str, bool] | None] = mapped_column(JSON)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    graded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    score: Mapped[int | None] = mapped_column(Integer)
+    passed: Mapped[bool | None]
+
+
+class ConfidenceRating(db.Model):  # type: ignore[name-defined,misc]
+    """'How confident are you…' before a module and after passing it; None means skipped."""
+
+    __tablename__ = "confidence_ratings"
+    __table_args__ = (
+        CheckConstraint("stage IN ('before', 'after')", name="stage_known"),
+        CheckConstraint("rating IS NULL OR (rating >= 1 AND rating <= 5)", name="rating_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    module_slug: Mapped[str] = mapped_column(String(80), index=True)
+    module_version: Mapped[str] = mapped_column(String(20))
+    stage: Mapped[str] = mapped_column(String(10))
+    rating: Mapped[int | None] = mapped_column(Integer)
+    attempt_id: Mapped[int | None] = mapped_column(ForeignKey("attempts.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

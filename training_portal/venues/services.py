@@ -1,0 +1,146 @@
+"""Venue rules: creating venues, join codes, joining, leavers and co-managers."""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import select
+
+from training_portal import audit
+from training_portal.accounts.models import User
+from training_portal.db import utcnow
+from training_portal.extensions import db
+from training_portal.policy import active_membership
+from training_portal.venues.models import ROLE_MANAGER, ROLE_STAFF, Membership, Venue
+
+#: No 0/O, 1/I/L: people read these codes off a poster in a dim bar.
+JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+JOIN_CODE_LENGTH = 8
+
+
+class VenueError(ValueError):
+    """A rule was broken; the message is safe to show."""
+
+
+def new_join_code() -> str:
+    while True:
+        code = "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+        if db.session.scalar(select(Venue.id).where(Venue.join_code == code)) is None:
+            return code
+
+
+def normalise_join_code(raw: str) -> str | None:
+    code = raw.strip().upper().replace("-", "").replace(" ", "")
+    if len(code) != JOIN_CODE_LENGTH or any(ch not in JOIN_CODE_ALPHABET for ch in code):
+        return None
+    return code
+
+
+def find_venue_by_code(raw: str) -> Venue | None:
+    code = normalise_join_code(raw)
+    if code is None:
+        return None
+    return db.session.scalar(select(Venue).where(Venue.join_code == code))
+
+
+def create_venue(creator: User, name: str, address: str, postcode: str,
+                 licence_number: str | None) -> Venue:
+    venue = Venue(name=name, address=address, postcode=postcode.upper(),
+                  licence_number=licence_number or None, join_code=new_join_code(),
+                  created_by_id=creator.id)
+    db.session.add(venue)
+    db.session.flush()
+    db.session.add(Membership(user_id=creator.id, venue_id=venue.id, role=ROLE_MANAGER))
+    audit.record(creator.id, "venue.created", "venue", venue.id)
+    db.session.flush()
+    return venue
+
+
+def update_venue(actor: User, venue: Venue, name: str, address: str, postcode: str,
+                 licence_number: str | None) -> None:
+    venue.name, venue.address = name, address
+    venue.postcode, venue.licence_number = postcode.upper(), licence_number or None
+    audit.record(actor.id, "venue.updated", "venue", venue.id)
+
+
+def rotate_join_code(actor: User, venue: Venue) -> str:
+    venue.join_code = new_join_code()
+    audit.record(actor.id, "venue.join_code_rotated", "venue", venue.id)
+    return venue.join_code
+
+
+def join_venue(user: User, venue: Venue) -> tuple[Membership, bool]:
+    """Returns the membership and whether it is new; joining twice is harmless."""
+    existing = active_membership(user, venue)
+    if existing is not None:
+        return existing, False
+    membership = Membership(user_id=user.id, venue_id=venue.id, role=ROLE_STAFF)
+    db.session.add(membership)
+    db.session.flush()
+    audit.record(user.id, "venue.joined", "venue", venue.id)
+    return membership, True
+
+
+def active_members(venue: Venue) -> list[Membership]:
+    return list(db.session.scalars(
+        select(Membership).join(User)
+        .where(Membership.venue_id == venue.id, Membership.left_at.is_(None))
+        .order_by(User.name)))
+
+
+def former_members(venue: Venue) -> list[Membership]:
+    return list(db.session.scalars(
+        select(Membership).join(User)
+        .where(Membership.venue_id == venue.id, Membership.left_at.is_not(None))
+        .order_by(Membership.left_at.desc())))
+
+
+def venues_managed_by(user: User) -> list[Venue]:
+    query = select(Venue).order_by(Venue.name)
+    if not user.is_admin:
+        query = query.join(Membership).where(
+            Membership.user_id == user.id, Membership.role == ROLE_MANAGER,
+            Membership.left_at.is_(None))
+    return list(db.session.scalars(query))
+
+
+def memberships_of(user: User) -> list[Membership]:
+    return list(db.session.scalars(
+        select(Membership).join(Venue)
+        .where(Membership.user_id == user.id, Membership.left_at.is_(None))
+        .order_by(Venue.name)))
+
+
+def membership_in_venue(venue: Venue, membership_id: int) -> Membership | None:
+    membership = db.session.get(Membership, membership_id)
+    if membership is None or membership.venue_id != venue.id:
+        return None
+    return membership
+
+
+def mark_leaver(actor: User, membership: Membership) -> None:
+    """The membership ends; the person's account and training records stay."""
+    if membership.left_at is not None:
+        return
+    if membership.user_id == membership.venue.created_by_id:
+        raise VenueError("The venue's owner cannot be marked as having left.")
+    membership.left_at = utcnow()
+    audit.record(actor.id, "venue.member_left", "membership", membership.id)
+
+
+def add_co_manager(actor: User, venue: Venue, email: str) -> Membership:
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None or user.is_disabled:
+        raise VenueError("No account uses that email address. Ask the person to register "
+                         "first (they can scan the venue's poster), then try again.")
+    membership, _new = join_venue(user, venue)
+    membership.role = ROLE_MANAGER
+    audit.record(actor.id, "venue.manager_added", "membership", membership.id)
+    return membership
+
+
+def remove_co_manager(actor: User, membership: Membership) -> None:
+    if membership.user_id == membership.venue.created_by_id:
+        raise VenueError("The venue's owner cannot be removed as a manager.")
+    membership.role = ROLE_STAFF
+    audit.record(actor.id, "venue.manager_removed", "membership", membership.id)

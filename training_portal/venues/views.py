@@ -1,0 +1,189 @@
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from training_portal import policy
+from training_portal.extensions import db
+from training_portal.notifications.mail import external_url
+from training_portal.policy import Rule, access
+from training_portal.venues import bp, services
+from training_portal.venues.forms import ButtonForm, CoManagerForm, JoinCodeForm, VenueForm
+from training_portal.venues.models import Membership, Venue
+
+
+def _managed_venue(venue_id: int) -> Venue:
+    """Load → check: a venue the user may not manage is 'not found', so ids reveal nothing."""
+    venue = db.session.get(Venue, venue_id)
+    if venue is None or not policy.can_manage_venue(current_user, venue):
+        abort(404)
+    return venue
+
+
+def _member(venue: Venue, membership_id: int) -> Membership:
+    membership = services.membership_in_venue(venue, membership_id)
+    if membership is None:
+        abort(404)
+    return membership
+
+
+@bp.route("/venues")
+@access(Rule.SIGNED_IN)
+def index() -> str:
+    return render_template("venues/index.html", venues=services.venues_managed_by(current_user))
+
+
+@bp.route("/venues/new", methods=["GET", "POST"])
+@access(Rule.SIGNED_IN)
+def create() -> str | Response:
+    policy.require(policy.can_create_venue(current_user))
+    form = VenueForm()
+    if form.validate_on_submit():
+        venue = services.create_venue(current_user, form.name.data, form.address.data,
+                                      form.postcode.data, form.licence_number.data)
+        db.session.commit()
+        flash(_("%(name)s is set up. Print the poster and pin it up for your staff.",
+                name=venue.name))
+        return redirect(url_for("venues.show", venue_id=venue.id))
+    return render_template("venues/form.html", form=form, venue=None)
+
+
+@bp.route("/venues/<int:venue_id>")
+@access(Rule.OBJECT)
+def show(venue_id: int) -> str:
+    venue = _managed_venue(venue_id)
+    return render_template(
+        "venues/show.html", venue=venue, members=services.active_members(venue),
+        former=services.former_members(venue), button=ButtonForm(),
+        co_manager_form=CoManagerForm(),
+        can_change_managers=policy.can_change_managers(current_user, venue),
+        join_url=external_url("venues.join", code=venue.join_code))
+
+
+@bp.route("/venues/<int:venue_id>/edit", methods=["GET", "POST"])
+@access(Rule.OBJECT)
+def edit(venue_id: int) -> str | Response:
+    venue = _managed_venue(venue_id)
+    form = VenueForm(obj=venue)
+    if form.validate_on_submit():
+        services.update_venue(current_user, venue, form.name.data, form.address.data,
+                              form.postcode.data, form.licence_number.data)
+        db.session.commit()
+        flash(_("Venue details saved."))
+        return redirect(url_for("venues.show", venue_id=venue.id))
+    return render_template("venues/form.html", form=form, venue=venue)
+
+
+@bp.route("/venues/<int:venue_id>/poster.pdf")
+@access(Rule.OBJECT)
+def poster(venue_id: int) -> Response:
+    from training_portal.venues.poster import render_join_poster
+
+    venue = _managed_venue(venue_id)
+    pdf = render_join_poster(venue.name, venue.join_code,
+                             external_url("venues.join", code=venue.join_code),
+                             current_app.extensions["certificate_design"])
+    response = current_app.response_class(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = 'inline; filename="join-poster.pdf"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/venues/<int:venue_id>/rotate-code", methods=["POST"])
+@access(Rule.OBJECT)
+def rotate_code(venue_id: int) -> Response:
+    venue = _managed_venue(venue_id)
+    if ButtonForm().validate_on_submit():
+        services.rotate_join_code(current_user, venue)
+        db.session.commit()
+        flash(_("New join code: %(code)s. The old code and poster no longer work.",
+                code=venue.join_code))
+    return redirect(url_for("venues.show", venue_id=venue.id))
+
+
+@bp.route("/venues/<int:venue_id>/members/<int:membership_id>/leave", methods=["POST"])
+@access(Rule.OBJECT)
+def mark_leaver(venue_id: int, membership_id: int) -> Response:
+    venue = _managed_venue(venue_id)
+    membership = _member(venue, membership_id)
+    if ButtonForm().validate_on_submit():
+        _apply(lambda: services.mark_leaver(current_user, membership),
+               _("%(name)s is marked as having left. Their training records are kept.",
+                 name=membership.user.name))
+    return redirect(url_for("venues.show", venue_id=venue.id))
+
+
+@bp.route("/venues/<int:venue_id>/managers", methods=["POST"])
+@access(Rule.OBJECT)
+def add_manager(venue_id: int) -> str | Response:
+    venue = _managed_venue(venue_id)
+    policy.require(policy.can_change_managers(current_user, venue))
+    form = CoManagerForm()
+    if form.validate_on_submit():
+        try:
+            services.add_co_manager(current_user, venue, form.email.data)
+        except services.VenueError as exc:
+            form.email.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("%(email)s can now manage this venue.", email=form.email.data))
+            return redirect(url_for("venues.show", venue_id=venue.id))
+    return render_template(
+        "venues/show.html", venue=venue, members=services.active_members(venue),
+        former=services.former_members(venue), button=ButtonForm(), co_manager_form=form,
+        can_change_managers=True,
+        join_url=external_url("venues.join", code=venue.join_code)), 400  # type: ignore[return-value]
+
+
+@bp.route("/venues/<int:venue_id>/managers/<int:membership_id>/remove", methods=["POST"])
+@access(Rule.OBJECT)
+def remove_manager(venue_id: int, membership_id: int) -> Response:
+    venue = _managed_venue(venue_id)
+    policy.require(policy.can_change_managers(current_user, venue))
+    membership = _member(venue, membership_id)
+    if ButtonForm().validate_on_submit():
+        _apply(lambda: services.remove_co_manager(current_user, membership),
+               _("%(name)s is no longer a manager.", name=membership.user.name))
+    return redirect(url_for("venues.show", venue_id=venue.id))
+
+
+def _apply(change, success_message: str) -> None:  # type: ignore[no-untyped-def]
+    try:
+        change()
+    except services.VenueError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(success_message)
+
+
+@bp.route("/join", methods=["GET", "POST"])
+@access(Rule.PUBLIC)
+def join_form() -> str | Response:
+    form = JoinCodeForm()
+    if form.validate_on_submit():
+        code = services.normalise_join_code(form.code.data)
+        if code is not None:
+            return redirect(url_for("venues.join", code=code))
+        form.code.errors.append(_("That is not a venue code. Codes have 8 letters and numbers."))
+    return render_template("venues/join_form.html", form=form)
+
+
+@bp.route("/join/<code>", methods=["GET", "POST"])
+@access(Rule.PUBLIC)
+def join(code: str) -> str | Response:
+    venue = services.find_venue_by_code(code)
+    if venue is None:
+        return render_template("venues/join_unknown.html", code=code), 404  # type: ignore[return-value]
+    form = ButtonForm()
+    if current_user.is_authenticated and form.validate_on_submit():
+        _membership, is_new = services.join_venue(current_user, venue)
+        db.session.commit()
+        flash(_("You are a member of %(venue)s.", venue=venue.name) if is_new
+              else _("You are already a member of %(venue)s.", venue=venue.name))
+        return redirect(url_for("main.home"))
+    already = current_user.is_authenticated and policy.active_membership(current_user, venue)
+    return render_template("venues/join.html", venue=venue, form=form, already=already)

@@ -1,0 +1,88 @@
+"""Site-wide pages and behaviour: home, health check, error pages, security headers."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, render_template
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import text
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from training_portal.extensions import db
+from training_portal.policy import Rule, access
+
+bp = Blueprint("main", __name__)
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+)
+ERROR_TITLES = {
+    400: "That request did not work",
+    403: "You do not have access to this page",
+    404: "Page not found",
+    405: "That action is not allowed here",
+    413: "That is too much data",
+    429: "Too many tries",
+    500: "Something went wrong on our side",
+}
+
+
+@bp.route("/")
+@access(Rule.PUBLIC)
+def home() -> str:
+    if not current_user.is_authenticated:
+        return render_template("main/welcome.html")
+    from training_portal.venues.services import memberships_of
+
+    return render_template("main/home.html", memberships=memberships_of(current_user))
+
+
+@bp.route("/healthz")
+@access(Rule.PUBLIC)
+def healthz() -> tuple[dict[str, str], int]:
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # any database failure means "not ready"
+        db.session.rollback()
+        return {"status": "database unavailable"}, 503
+    return {"status": "ok"}, 200
+
+
+def render_error(error: HTTPException) -> tuple[str, int]:
+    code = error.code or 500
+    title = _(ERROR_TITLES.get(code, "Something went wrong"))
+    return render_template("errors/error.html", code=code, title=title), code
+
+
+def render_server_error(error: Exception) -> tuple[str, int]:
+    db.session.rollback()
+    return render_template("errors/error.html", code=500, title=_(ERROR_TITLES[500])), 500
+
+
+def add_security_headers(response: Response) -> Response:
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("X-Frame-Options", "DENY")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    for code in ERROR_TITLES:
+        app.register_error_handler(code, render_error)
+    app.register_error_handler(Exception, _unexpected)
+    app.after_request(add_security_headers)
+
+
+def _unexpected(error: Exception):  # type: ignore[no-untyped-def]
+    if isinstance(error, HTTPException):
+        return render_error(error)
+    if hasattr(error, "code") is False:
+        from flask import current_app
+
+        current_app.logger.exception("Unhandled error")
+    return render_server_error(error)
