@@ -19,74 +19,74 @@ QZ = "modules/basics/quiz.yaml"
 BROKEN = {
     "missing-key": f"{FM}, line 2: summary is missing — add a line like summary: How to notice spiking and what to do.",
     "unknown-key": f'{FM}, line 9: unknown front-matter key "author" — remove it or check the spelling (allowed: '
-                   "title, summary, order, estimated_minutes, version, valid_for_months, status, prerequisites, tags)",
+    "title, summary, order, estimated_minutes, version, valid_for_months, status, prerequisites, tags)",
     "wrong-type": f'{FM}, line 4: order must be a whole number, like order: 1 (you wrote "first")',
     "out-of-range": f"{FM}, line 5: estimated_minutes is 90 — it must be a whole number from 1 to 60",
     "bad-version": f'{FM}, line 6: version "v1" is not MAJOR.MINOR — write it like version: "1.0" or version: "2.3"',
     "unquoted-version": f'{FM}, line 6: version must be written in quotes, like version: "1.0" (without quotes '
-                        "1.10 would read as 1.1)",
+    "1.10 would read as 1.1)",
     "bad-status": f'{FM}, line 8: status "live" is not allowed — use status: draft or status: published',
     "title-too-long": f"{FM}, line 2: title is 149 characters long — keep it to 120 or fewer",
     "duplicate-key": f'{FM}, line 5: "order" appears more than once — keep only one',
     "no-front-matter": f"{FM}, line 1: module.md must start with front matter: a line with only ---, the settings "
-                       "(title: …, summary: …), then another line with only ---",
+    "(title: …, summary: …), then another line with only ---",
     "unclosed-front-matter": f"{FM}, line 1: the front matter is never closed — add a line with only --- after the last setting",
     "front-matter-yaml": f"{FM}, line 4: this is not valid YAML (expected ',' or ']', but got ':') — check the colons, "
-                         "indentation and quotes on this line and the line before",
+    "indentation and quotes on this line and the line before",
     "text-before-first-page": f"{FM}, line 11: text before the first page heading — start the lesson with a line like ## Page title",
     "h1-heading": f"{FM}, line 11: use ## (two #) for page titles — the module title comes from title: in the front matter",
     "unknown-callout": f'{FM}, line 15: unknown call-out "[!NOTE]" — use [!TIP], [!WARNING] or [!ACTION]',
     "no-pages": f"{FM}, line 10: the lesson has no pages — start each page with a line like ## Page title",
     "image-missing": f'{FM}, line 15: image "bar.png" was not found in the module folder — check the file name '
-                     "(capital letters matter)",
+    "(capital letters matter)",
     "image-no-alt": f'{FM}, line 15: image "bar.png" has no alt text — describe the picture in the square brackets, '
-                    "like ![A bartender covering a glass](bar.png)",
+    "like ![A bartender covering a glass](bar.png)",
     "image-not-an-image": "modules/basics/bar.png: this is not a PNG, JPEG, GIF or WebP picture (whatever its name "
-                          "says) — save it again in one of those formats",
+    "says) — save it again in one of those formats",
     "image-wrong-type": f'{FM}, line 15: image "bar.svg" is not a PNG, JPEG, GIF or WebP file — save it in one of those formats',
     "image-outside-folder": f'{FM}, line 15: image "../other/bar.png" is not a file in this module\'s folder — put '
-                            "the picture in the module folder and write just its name, like "
-                            "![What the picture shows](cover-glass.png)",
+    "the picture in the module folder and write just its name, like "
+    "![What the picture shows](cover-glass.png)",
     "image-remote": f'{FM}, line 15: image "https://example.com/bar.png" is not a file in this module\'s folder — put '
-                    "the picture in the module folder and write just its name, like ![What the picture shows](cover-glass.png)",
+    "the picture in the module folder and write just its name, like ![What the picture shows](cover-glass.png)",
     "bad-slug": "modules/Basics Module: a module folder name may only use lower-case letters, digits and - (no spaces "
-                "or capitals) — rename the folder",
+    "or capitals) — rename the folder",
     "missing-module-md": "modules/basics: this module folder has no module.md — add one, or remove the folder",
     "published-without-quiz": f"{FM}, line 8: this module is published but has no quiz.yaml — add the quiz, or set "
-                              "status: draft until it is ready",
+    "status: draft until it is ready",
     "unknown-prerequisite": f'{FM}, line 9: prerequisite "welcom" is not a module folder in content/modules — check '
-                            "the spelling or remove it",
+    "the spelling or remove it",
     "prerequisite-cycle": f"{FM}: prerequisites go round in a circle (basics → second → basics), so nobody could ever "
-                          "start these modules — remove one of them",
+    "start these modules — remove one of them",
     "duplicate-question-id": f'{QZ}, line 13: question id "q1" is used twice (also on line 5) — give each question its own id',
     "no-correct-answer": f'{QZ}, line 8: question "q1" has no correct answer — mark one choice with correct: true',
     "two-correct-single": f'{QZ}, line 8: question "q1" has 2 correct answers but a single question needs exactly '
-                          "one — use type: multiple or mark only one choice with correct: true",
+    "one — use type: multiple or mark only one choice with correct: true",
     "too-few-choices": f'{QZ}, line 8: question "q1" has 1 choice — give it from 2 to 6 choices, each starting with - text:',
     "too-many-choices": f'{QZ}, line 8: question "q1" has 7 choices — give it from 2 to 6 choices, each starting with - text:',
     "unknown-question-type": f'{QZ}, line 6: question "q1" has an unknown type "essay" — use single, multiple, '
-                             "true_false or scenario",
+    "true_false or scenario",
     "missing-explanation": f'{QZ}, line 5: question "q1" has no explanation — add a line like explanation: …',
     "scenario-without-scenario": f'{QZ}, line 5: question "q1" has no scenario — add a line like scenario: …',
     "true-false-without-answer": f'{QZ}, line 7: question "tf" is true_false and needs answer: true or answer: false',
     "pass-mark-too-high": f"{QZ}, line 1: pass_mark 120 cannot be reached — use a percentage from 1 to 100",
     "pass-mark-zero": f"{QZ}, line 1: pass_mark 0 would let everyone pass — use a percentage from 1 to 100",
     "too-many-per-attempt": f"{QZ}, line 2: questions_per_attempt is 5 but the quiz has only 1 question — add "
-                            "questions or lower questions_per_attempt",
+    "questions or lower questions_per_attempt",
     "zero-per-attempt": f"{QZ}, line 2: questions_per_attempt is 0 — it must be at least 1",
     "quiz-yaml-syntax": f"{QZ}, line 8: this is not valid YAML (expected <block end>, but found '<block mapping "
-                        "start>') — check the colons, indentation and quotes on this line and the line before",
+    "start>') — check the colons, indentation and quotes on this line and the line before",
     "unknown-quiz-key": f'{QZ}, line 12: question "q1" has an unknown key "explaination" — remove it or check the '
-                        "spelling (allowed: id, type, text, scenario, choices, answer, explanation)",
+    "spelling (allowed: id, type, text, scenario, choices, answer, explanation)",
 }
 
 WARNINGS = {
     "long-page": f'{FM}, line 11: page "First page" has 396 words — pages over 350 words are hard to read on a '
-                 "phone; split it with another ## heading",
+    "phone; split it with another ## heading",
     "long-sentence": f'{FM}, line 13: a sentence of 35 words ("Staff notice things and things and …") — sentences '
-                     "over 30 words are hard to follow; split it in two",
+    "over 30 words are hard to follow; split it in two",
     "image-unused": "modules/basics/spare.png: this picture is not used in module.md — use it with ![alt text](name) "
-                    "or delete it",
+    "or delete it",
     "duplicate-order": 'modules/second/module.md: order 1 is also used by "basics" — give each module its own order',
     "draft-prerequisite": f'{FM}: prerequisite "second" is a draft, so staff cannot start this module until it is published',
 }
@@ -135,7 +135,11 @@ def test_valid_catalog_loads_into_frozen_objects() -> None:
     assert "<pre><code>## this is code, not a new page" in spiking.pages[0].html
     assert '<aside class="callout callout-action">\n<p class="callout-title">What to do</p>' in spiking.pages[1].html
     assert spiking.quiz is not None and [q.kind for q in spiking.quiz.questions] == [
-        "multiple", "scenario", "true_false", "single"]
+        "multiple",
+        "scenario",
+        "true_false",
+        "single",
+    ]
     assert len(spiking.content_hash) == 64
     assert catalog.modules["door-notes"].quiz is None
     with pytest.raises(AttributeError):
@@ -147,8 +151,10 @@ def test_images_are_checked_loaded_and_rewritten() -> None:
     assert catalog is not None
     welcome = catalog.modules["welcome"]
     assert welcome.images["bar.png"].media_type == "image/png"
-    assert ('<img src="/static-test/welcome/bar.png" alt="A bartender covering a customer\'s glass with a hand" '
-            'loading="lazy">') in welcome.pages[0].html
+    assert (
+        '<img src="/static-test/welcome/bar.png" alt="A bartender covering a customer\'s glass with a hand" '
+        'loading="lazy">'
+    ) in welcome.pages[0].html
 
 
 def test_quiz_choices_get_letter_ids_and_true_false_ids() -> None:
@@ -160,7 +166,10 @@ def test_quiz_choices_get_letter_ids_and_true_false_ids() -> None:
     assert signs is not None and [c.id for c in signs.choices] == ["a", "b", "c"]
     assert signs.correct_ids == frozenset({"a", "b"})
     true_false = quiz.question("friend-home")
-    assert true_false is not None and [(c.id, c.is_correct) for c in true_false.choices] == [("true", False), ("false", True)]
+    assert true_false is not None and [(c.id, c.is_correct) for c in true_false.choices] == [
+        ("true", False),
+        ("false", True),
+    ]
 
 
 def test_content_hash_changes_with_any_file(tmp_path: Path) -> None:
@@ -171,12 +180,6 @@ def test_content_hash_changes_with_any_file(tmp_path: Path) -> None:
     after, _ = load_module(folder, tmp_path / "content")
     assert before is not None and after is not None
     assert before.content_hash != after.content_hash
-
-
-def test_draft_without_quiz_is_allowed_but_published_is_not(tmp_path: Path) -> None:
-    shutil.copytree(VALID, tmp_path / "content")
-    catalog, problems = load_catalog(tmp_path / "content")
-    assert catalog is not None and problems == []
 
 
 def _copy(tmp_path: Path) -> Path:
@@ -195,7 +198,8 @@ def test_symlinked_file_leaving_the_content_folder_is_rejected(tmp_path: Path) -
     _, problems = load_catalog(content)
     assert [str(p) for p in problems] == [
         "content/modules/door-notes/module.md: this is a link to something outside the content folder, which is "
-        "never read — replace it with a real file or folder"]
+        "never read — replace it with a real file or folder"
+    ]
 
 
 def test_symlinked_module_folder_leaving_the_content_folder_is_rejected(tmp_path: Path) -> None:
@@ -205,7 +209,8 @@ def test_symlinked_module_folder_leaving_the_content_folder_is_rejected(tmp_path
     _, problems = load_catalog(content)
     assert [str(p) for p in problems] == [
         "content/modules/outside: this is a link to something outside the content folder, which is never read — "
-        "replace it with a real file or folder"]
+        "replace it with a real file or folder"
+    ]
 
 
 def test_symlinked_image_leaving_the_content_folder_is_rejected(tmp_path: Path) -> None:
@@ -216,7 +221,8 @@ def test_symlinked_image_leaving_the_content_folder_is_rejected(tmp_path: Path) 
     _, problems = load_catalog(content)
     assert [str(p) for p in problems] == [
         "content/modules/welcome/bar.png: this is a link to something outside the content folder, which is never "
-        "read — replace it with a real file or folder"]
+        "read — replace it with a real file or folder"
+    ]
 
 
 def test_symlink_inside_the_content_folder_is_allowed(tmp_path: Path) -> None:
@@ -228,11 +234,14 @@ def test_symlink_inside_the_content_folder_is_allowed(tmp_path: Path) -> None:
     assert catalog is not None and problems == []
 
 
-@pytest.mark.parametrize(("name", "size", "message"), [
-    ("module.md", 200 * 1024 + 1, "this file is 201 KB, more than the limit of 200 KB — make it smaller"),
-    ("quiz.yaml", 200 * 1024 + 1, "this file is 201 KB, more than the limit of 200 KB — make it smaller"),
-    ("bar.png", 2 * 1024 * 1024 + 1, "this file is 2.0 MB, more than the limit of 2.0 MB — make it smaller"),
-])
+@pytest.mark.parametrize(
+    ("name", "size", "message"),
+    [
+        ("module.md", 200 * 1024 + 1, "this file is 201 KB, more than the limit of 200 KB — make it smaller"),
+        ("quiz.yaml", 200 * 1024 + 1, "this file is 201 KB, more than the limit of 200 KB — make it smaller"),
+        ("bar.png", 2 * 1024 * 1024 + 1, "this file is 2.0 MB, more than the limit of 2.0 MB — make it smaller"),
+    ],
+)
 def test_files_over_the_size_limit_are_rejected(tmp_path: Path, name: str, size: int, message: str) -> None:
     content = _copy(tmp_path)
     path = content / "modules" / "welcome" / name
@@ -247,14 +256,16 @@ def test_file_that_is_not_utf8_is_reported(tmp_path: Path) -> None:
     (content / "modules" / "door-notes" / "module.md").write_bytes("---\ntitle: Caf\xe9\n".encode("latin-1"))
     _, problems = load_catalog(content)
     assert [str(p) for p in problems] == [
-        "content/modules/door-notes/module.md: this file is not saved as UTF-8 text — save it again as UTF-8 in your editor"]
+        "content/modules/door-notes/module.md: this file is not saved as UTF-8 text — save it again as UTF-8 in your editor"
+    ]
 
 
 def test_missing_modules_folder_is_one_clear_error(tmp_path: Path) -> None:
     catalog, problems = load_catalog(tmp_path / "content")
     assert catalog is None
     assert [str(p) for p in problems] == [
-        "content/modules: the modules folder was not found — check CONTENT_DIR or the folder name"]
+        "content/modules: the modules folder was not found — check CONTENT_DIR or the folder name"
+    ]
 
 
 def test_yaml_tags_that_build_python_objects_are_refused(tmp_path: Path) -> None:
@@ -272,4 +283,5 @@ def test_a_named_pipe_is_not_read(tmp_path: Path) -> None:
     os.mkfifo(quiz)
     _, problems = load_catalog(content)
     assert [str(p) for p in problems] == [
-        "content/modules/door-notes/quiz.yaml: this is not an ordinary file — replace it with a real file"]
+        "content/modules/door-notes/quiz.yaml: this is not an ordinary file — replace it with a real file"
+    ]

@@ -45,24 +45,39 @@ def _register_extensions(app: Flask) -> None:
 
 
 def _register_content(app: Flask) -> None:
+    """Content and certificate design are loaded once here; requests only read them."""
+    from training_portal.catalog import CatalogHolder
     from training_portal.certificates.design import load_design
 
     app.extensions["certificate_design"] = load_design(Path(app.config["CERTIFICATES_DIR"]))
+    holder = CatalogHolder(Path(app.config["CONTENT_DIR"]),
+                           interval=app.config["CONTENT_RELOAD_SECONDS"])
+    app.extensions["catalog"] = holder
+
+    @app.before_request
+    def _notice_changed_content() -> None:
+        holder.maybe_reload()
 
 
 def _register_blueprints(app: Flask) -> None:
     from training_portal import web
     from training_portal.accounts import bp as accounts_bp
+    from training_portal.certificates.views import bp as certificates_bp
+    from training_portal.modules.trainer_views import bp as trainer_bp
+    from training_portal.modules.views import bp as modules_bp
+    from training_portal.quizzes.views import bp as quizzes_bp
     from training_portal.venues import bp as venues_bp
 
     web.init_app(app)
-    app.register_blueprint(accounts_bp)
-    app.register_blueprint(venues_bp)
+    for blueprint in (accounts_bp, venues_bp, modules_bp, quizzes_bp, certificates_bp,
+                      trainer_bp):
+        app.register_blueprint(blueprint)
 
 
 def _register_cli(app: Flask) -> None:
     from training_portal.accounts.cli import users_cli
     from training_portal.demo import demo_cli
+    from training_portal.modules.cli import content_cli
 
-    app.cli.add_command(users_cli)
-    app.cli.add_command(demo_cli)
+    for group in (users_cli, demo_cli, content_cli):
+        app.cli.add_command(group)

@@ -27,7 +27,7 @@ from training_portal.problems import Problem, display_path, error, has_errors, w
 DEFAULT_INTERVAL = 3.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Catalog:
     modules: Mapping[str, Module]  # by slug, drafts included
     ordered: tuple[Module, ...]  # by order, then slug
@@ -54,7 +54,10 @@ def module_folders(content_dir: Path) -> list[Path]:
 
 
 def load_catalog(
-    content_dir: Path, *, image_url: ImageUrl = default_image_url, fingerprint: str | None = None,
+    content_dir: Path,
+    *,
+    image_url: ImageUrl = default_image_url,
+    fingerprint: str | None = None,
 ) -> tuple[Catalog | None, list[Problem]]:
     """Load and check everything. The catalog is None when there is any error; warnings never block."""
     fingerprint = content_fingerprint(content_dir) if fingerprint is None else fingerprint
@@ -69,8 +72,16 @@ def load_catalog(
         try:
             module, found = load_module(folder, content_dir, known_slugs=known, image_url=image_url)
         except OSError as exc:
-            module, found = None, [error(display_path(folder, content_dir), None,
-                                         f"this folder could not be read ({exc.strerror}) — check its permissions")]
+            module, found = (
+                None,
+                [
+                    error(
+                        display_path(folder, content_dir),
+                        None,
+                        f"this folder could not be read ({exc.strerror}) — check its permissions",
+                    )
+                ],
+            )
         problems.extend(found)
         modules.extend([module] if module else [])
     problems.extend(_cross_module_problems(modules, content_dir))
@@ -90,20 +101,36 @@ def _cross_module_problems(modules: list[Module], content_dir: Path) -> list[Pro
     by_order: dict[int, str] = {}
     for module in sorted(modules, key=lambda m: m.slug):
         if module.order in by_order:
-            problems.append(warning(shown(module.slug), None, f'order {module.order} is also used by '
-                                                              f'"{by_order[module.order]}" — give each module its own order'))
+            problems.append(
+                warning(
+                    shown(module.slug),
+                    None,
+                    f'order {module.order} is also used by "{by_order[module.order]}" — give each module its own order',
+                )
+            )
         by_order.setdefault(module.order, module.slug)
     by_slug = {m.slug: m for m in modules}
     for module in modules:
         for slug in module.prerequisites:
             needed = by_slug.get(slug)
             if module.is_published and needed is not None and not needed.is_published:
-                problems.append(warning(shown(module.slug), None, f'prerequisite "{slug}" is a draft, so staff '
-                                                                  f"cannot start this module until it is published"))
+                problems.append(
+                    warning(
+                        shown(module.slug),
+                        None,
+                        f'prerequisite "{slug}" is a draft, so staff cannot start this module until it is published',
+                    )
+                )
     for cycle in _cycles({m.slug: m.prerequisites for m in modules}):
         path = " → ".join([*cycle, cycle[0]])
-        problems.append(error(shown(cycle[0]), None, f"prerequisites go round in a circle ({path}), so nobody "
-                                                     "could ever start these modules — remove one of them"))
+        problems.append(
+            error(
+                shown(cycle[0]),
+                None,
+                f"prerequisites go round in a circle ({path}), so nobody "
+                "could ever start these modules — remove one of them",
+            )
+        )
     return problems
 
 

@@ -9,9 +9,19 @@ from flask_babel import lazy_gettext as _l
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 
+def _has_control_characters(value: str, allowed: str = "") -> bool:
+    return any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co") and ch not in allowed
+               for ch in value)
+
+
 def no_control_characters(form: Any, field: Any) -> None:
-    value = field.data or ""
-    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co") for ch in value):
+    if _has_control_characters(field.data or ""):
+        raise ValidationError(_l("Remove the invisible or control characters from this field."))
+
+
+def no_control_characters_multiline(form: Any, field: Any) -> None:
+    """As above, but line breaks and tabs are fine in a text area."""
+    if _has_control_characters(field.data or "", allowed="\n\r\t"):
         raise ValidationError(_l("Remove the invisible or control characters from this field."))
 
 

@@ -102,3 +102,10 @@ def can_preview_content(user: Any) -> bool:
 
 def can_revoke_certificates(user: Any) -> bool:
     return bool(user.is_authenticated and user.is_admin)
+
+
+def can_view_certificate(user: Any, certificate: Any) -> bool:
+    """The holder downloads their own certificate; partnership admins may see any."""
+    if not user.is_authenticated:
+        return False
+    return bool(user.is_admin) or certificate.completion.user_id == user.id

@@ -76,12 +76,20 @@ def load_yaml(text: str, file: str, line_offset: int = 0) -> tuple[Any, list[Pro
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 + line_offset if mark else None
         what = exc.problem or exc.context or "unreadable YAML"
-        return None, [error(file, line, f"this is not valid YAML ({what}) — check the colons, "
-                                        "indentation and quotes on this line and the line before")]
+        return None, [
+            error(
+                file,
+                line,
+                f"this is not valid YAML ({what}) — check the colons, "
+                "indentation and quotes on this line and the line before",
+            )
+        ]
     except yaml.YAMLError as exc:
         return None, [error(file, None, f"this is not valid YAML ({exc}) — check the file's layout")]
 
 
 def duplicate_key_problems(data: LineDict, file: str, where: str = "") -> list[Problem]:
     within = f" in {where}" if where else ""
-    return [error(file, line, f'"{key}" appears more than once{within} — keep only one') for key, line in data.duplicates]
+    return [
+        error(file, line, f'"{key}" appears more than once{within} — keep only one') for key, line in data.duplicates
+    ]

@@ -34,9 +34,9 @@ ERROR_TITLES = {
 def home() -> str:
     if not current_user.is_authenticated:
         return render_template("main/welcome.html")
-    from training_portal.venues.services import memberships_of
+    from training_portal.modules.views import render_my_training
 
-    return render_template("main/home.html", memberships=memberships_of(current_user))
+    return render_my_training()
 
 
 @bp.route("/healthz")

@@ -120,8 +120,9 @@ def _runs(row: list[bool | None]) -> list[tuple[int, int]]:
     return runs
 
 
-_RUN = re.compile(r"0{5,}|1{5,}")
-_FINDER_LIKE = re.compile(r"10111010000")
+_RUN = re.compile(rb"0{5,}|1{5,}")
+_FINDER_LIKE = re.compile(rb"10111010000")
+_DIGITS = bytes.maketrans(b"\x00\x01", b"01")
 
 
 def make_qr(qr: qrencoder.QRCode) -> None:
@@ -142,8 +143,8 @@ def make_qr(qr: qrencoder.QRCode) -> None:
 
 def mask_penalty(modules: list[list[bool]]) -> int:
     """ReportLab's ``QRUtil.getLostPoint`` (including its rule 3 quirks), computed fast."""
-    rows = ["".join("1" if cell else "0" for cell in row) for row in modules]
-    cols = ["".join(col) for col in zip(*rows)]
+    rows = [bytes(row).translate(_DIGITS) for row in modules]  # bools -> b"0110..."
+    cols = [bytes(col) for col in zip(*rows)]
     lines = rows + cols
     size = len(rows)
     runs = sum(len(m.group()) - 2 for line in lines for m in _RUN.finditer(line))
@@ -156,7 +157,7 @@ def mask_penalty(modules: list[list[bool]]) -> int:
     for upper, lower in zip(bits, bits[1:]):
         vertical = ~(upper ^ lower)
         blocks += (vertical & (vertical >> 1) & ~(upper ^ (upper >> 1)) & low).bit_count()
-    dark = sum(row.count("1") for row in rows)
+    dark = sum(row.count(b"1") for row in rows)
     balance = 10 * (abs(100 * dark // (size * size) - 50) // 5)
     return runs + finder + 3 * blocks + balance
 

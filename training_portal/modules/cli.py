@@ -20,8 +20,10 @@ def _report(problems: list[Problem] | tuple[Problem, ...], module_count: int) ->
         click.echo(f"{problem.severity}: {problem}")
     errors = sum(p.is_error for p in problems)
     warnings = len(problems) - errors
-    click.echo(f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)} "
-               f"in {module_count} module{'s' * (module_count != 1)}")
+    click.echo(
+        f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)} "
+        f"in {module_count} module{'s' * (module_count != 1)}"
+    )
     return 1 if errors else 0
 
 
@@ -41,8 +43,14 @@ def reload_command() -> None:
     swapped = holder.reload()
     status = _report(holder.problems, len(module_folders(holder.content_dir)))
     if swapped:
-        click.echo(f"loaded {len(holder.current.ordered)} modules; running servers pick up the same files "
-                   f"within {holder.interval:g} seconds of their next request")
+        click.echo(
+            f"loaded {len(holder.current.ordered)} modules; running servers pick up the same files "
+            f"within {holder.interval:g} seconds of their next request"
+        )
     else:
         click.echo("not loaded: fix the errors above; servers keep showing the last good content")
     raise SystemExit(status)
+
+
+if __name__ == "__main__":  # python -m training_portal.modules.cli check [DIR], for CI without an app
+    content_cli()

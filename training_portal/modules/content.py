@@ -42,7 +42,7 @@ class Module:
     pages: tuple[Page, ...]
     content_hash: str  # sha256 hex of module.md, quiz.yaml and images; record it with completions
     quiz: QuizBank | None
-    images: Mapping[str, ModuleImage] = field(default_factory=lambda: MappingProxyType({}))
+    images: Mapping[str, ModuleImage] = field(default_factory=lambda: MappingProxyType({}), compare=False)
 
     @property
     def major_version(self) -> int:

@@ -21,12 +21,17 @@ def outside_problem(path: Path, content_dir: Path) -> Problem | None:
     try:
         target = path.resolve()
     except (OSError, RuntimeError):
-        return error(display_path(path, content_dir), None, "this link cannot be followed — replace it with a real file")
+        return error(
+            display_path(path, content_dir), None, "this link cannot be followed — replace it with a real file"
+        )
     if target == root or root in target.parents:
         return None
-    return error(display_path(path, content_dir), None,
-                 "this is a link to something outside the content folder, which is never read — "
-                 "replace it with a real file or folder")
+    return error(
+        display_path(path, content_dir),
+        None,
+        "this is a link to something outside the content folder, which is never read — "
+        "replace it with a real file or folder",
+    )
 
 
 def read_limited(path: Path, content_dir: Path, limit: int) -> tuple[bytes | None, Problem | None]:
@@ -38,14 +43,19 @@ def read_limited(path: Path, content_dir: Path, limit: int) -> tuple[bytes | Non
     try:
         fd = os.open(path.resolve(), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
-        return None, error(shown, None, f"this file cannot be opened ({exc.strerror}) — check that it exists and can be read")
+        return None, error(
+            shown, None, f"this file cannot be opened ({exc.strerror}) — check that it exists and can be read"
+        )
     with os.fdopen(fd, "rb") as handle:
         info = os.fstat(handle.fileno())
         if not stat.S_ISREG(info.st_mode):
             return None, error(shown, None, "this is not an ordinary file — replace it with a real file")
         if info.st_size > limit:
-            return None, error(shown, None, f"this file is {_size(info.st_size)}, more than the limit of "
-                                            f"{_size(limit)} — make it smaller")
+            return None, error(
+                shown,
+                None,
+                f"this file is {_size(info.st_size)}, more than the limit of {_size(limit)} — make it smaller",
+            )
         data = handle.read(limit + 1)
     if len(data) > limit:
         return None, error(shown, None, f"this file is more than the limit of {_size(limit)} — make it smaller")

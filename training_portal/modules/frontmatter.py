@@ -36,17 +36,25 @@ class FrontMatter:
 def split(text: str, file: str) -> tuple[FrontMatter | None, list[Problem]]:
     lines = text.split("\n")
     if not lines or lines[0].rstrip() != "---":
-        return None, [error(file, 1, "module.md must start with front matter: a line with only ---, "
-                                     "the settings (title: …, summary: …), then another line with only ---")]
+        return None, [
+            error(
+                file,
+                1,
+                "module.md must start with front matter: a line with only ---, "
+                "the settings (title: …, summary: …), then another line with only ---",
+            )
+        ]
     end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
     if end is None:
-        return None, [error(file, 1, "the front matter is never closed — add a line with only --- after the last setting")]
+        return None, [
+            error(file, 1, "the front matter is never closed — add a line with only --- after the last setting")
+        ]
     data, problems = load_yaml("\n".join(lines[1:end]), file, line_offset=1)
     if problems:
         return None, problems
     if not isinstance(data, LineDict):
         return None, [error(file, 2, "the front matter must be settings written as key: value, one a line")]
-    return FrontMatter(data, "\n".join(lines[end + 1:]), end + 2), duplicate_key_problems(data, file)
+    return FrontMatter(data, "\n".join(lines[end + 1 :]), end + 2), duplicate_key_problems(data, file)
 
 
 def check(data: LineDict, file: str) -> list[Problem]:
@@ -54,8 +62,13 @@ def check(data: LineDict, file: str) -> list[Problem]:
     problems: list[Problem] = []
     for key in data:
         if key not in REQUIRED and key not in OPTIONAL:
-            problems.append(error(file, data.line_of(key), f'unknown front-matter key "{key}" — remove it or '
-                                                           f"check the spelling (allowed: {ALLOWED})"))
+            problems.append(
+                error(
+                    file,
+                    data.line_of(key),
+                    f'unknown front-matter key "{key}" — remove it or check the spelling (allowed: {ALLOWED})',
+                )
+            )
     for key, example in REQUIRED.items():
         if data.get(key) is None:
             what = "is empty" if key in data else "is missing"
@@ -75,6 +88,7 @@ def _text(limit: int, key: str) -> Checker:
         if len(value) > limit:
             return f"{key} is {len(value)} characters long — keep it to {limit} or fewer"
         return None
+
     return check_text
 
 
@@ -86,6 +100,7 @@ def _number(low: int, high: int | None, key: str) -> Checker:
             allowed = f"from {low} to {high}" if high is not None else f"{low} or more"
             return f"{key} is {value} — it must be a whole number {allowed}"
         return None
+
     return check_number
 
 

@@ -12,8 +12,14 @@ from urllib.parse import quote
 from training_portal.modules import frontmatter
 from training_portal.modules.content import Module, ModuleImage
 from training_portal.modules.files import (
-    IMAGE_LIMIT, IMAGE_SUFFIXES, MODULE_MD_LIMIT, QUIZ_YAML_LIMIT, decode_text, image_media_type,
-    outside_problem, read_limited,
+    IMAGE_LIMIT,
+    IMAGE_SUFFIXES,
+    MODULE_MD_LIMIT,
+    QUIZ_YAML_LIMIT,
+    decode_text,
+    image_media_type,
+    outside_problem,
+    read_limited,
 )
 from training_portal.modules.pages import BodyCheck, check_body
 from training_portal.problems import Problem, display_path, error, has_errors, warning
@@ -45,47 +51,67 @@ def load_module(
 ) -> tuple[Module | None, list[Problem]]:
     """Load one module folder. `known_slugs` (every module folder's name) enables the prerequisite check."""
     slug = module_dir.name
-    shown_dir = display_path(module_dir, content_dir)
     if not frontmatter.SLUG.fullmatch(slug):
-        return None, [error(shown_dir, None, "a module folder name may only use lower-case letters, digits and - "
-                                             "(no spaces or capitals) — rename the folder")]
+        message = (
+            "a module folder name may only use lower-case letters, digits and - (no spaces or capitals) "
+            "— rename the folder"
+        )
+        return None, [error(display_path(module_dir, content_dir), None, message)]
     outside = outside_problem(module_dir, content_dir)
     if outside:
         return None, [outside]
     problems: list[Problem] = []
     files = _read_files(module_dir, content_dir, problems)
+    quiz = _load_quiz(files.quiz_yaml, display_path(module_dir / "quiz.yaml", content_dir), problems)
     md_file = display_path(module_dir / "module.md", content_dir)
-    quiz, quiz_file = None, display_path(module_dir / "quiz.yaml", content_dir)
-    if files.quiz_yaml is not None:
-        quiz = _load_quiz(files.quiz_yaml, quiz_file, problems)
-    if files.module_md is None:
+    lesson = _load_lesson(files, md_file, lambda name: image_url(slug, name), problems)
+    if lesson is None:
         return None, problems
-    text, problem = decode_text(files.module_md, md_file)
-    if problem or text is None:
-        return None, [*problems, *([problem] if problem else [])]
-    front, split_problems = frontmatter.split(text, md_file)
-    problems.extend(split_problems)
-    if front is None:
-        return None, problems
-    problems.extend(frontmatter.check(front.data, md_file))
-    body = check_body(front.body, BodyCheck(
-        file=md_file, first_line=front.body_first_line, image_url=lambda name: image_url(slug, name),
-        images=frozenset(files.images), broken_images=files.broken_images,
-    ))
-    problems.extend(body.problems)
+    front, body = lesson
     problems.extend(_unused_images(files, body.used_images, module_dir, content_dir))
     problems.extend(_module_rules(front.data, md_file, files.quiz_yaml is not None, known_slugs))
     if has_errors(problems):
         return None, problems
-    data = front.data
+    return _build(slug, front.data, body, files, quiz), problems
+
+
+def _load_lesson(
+    files: _Files, md_file: str, image_url: Callable[[str], str], problems: list[Problem]
+) -> tuple[frontmatter.FrontMatter, BodyCheck] | None:
+    if files.module_md is None:
+        return None
+    text, problem = decode_text(files.module_md, md_file)
+    if problem or text is None:
+        problems.extend([problem] if problem else [])
+        return None
+    front, split_problems = frontmatter.split(text, md_file)
+    problems.extend(split_problems)
+    if front is None:
+        return None
+    problems.extend(frontmatter.check(front.data, md_file))
+    check = BodyCheck(md_file, front.body_first_line, image_url, frozenset(files.images), files.broken_images)
+    body = check_body(front.body, check)
+    problems.extend(body.problems)
+    return front, body
+
+
+def _build(slug: str, data: LineDict, body: BodyCheck, files: _Files, quiz: QuizBank | None) -> Module:
     return Module(
-        slug=slug, title=data["title"].strip(), summary=data["summary"].strip(), order=data["order"],
-        estimated_minutes=data["estimated_minutes"], version=data["version"].strip(),
-        valid_for_months=data["valid_for_months"], status=data["status"],
-        prerequisites=tuple(data.get("prerequisites") or ()), tags=tuple(data.get("tags") or ()),
-        pages=tuple(body.pages), content_hash=_content_hash(files), quiz=quiz,
+        slug=slug,
+        title=data["title"].strip(),
+        summary=data["summary"].strip(),
+        order=data["order"],
+        estimated_minutes=data["estimated_minutes"],
+        version=data["version"].strip(),
+        valid_for_months=data["valid_for_months"],
+        status=data["status"],
+        prerequisites=tuple(data.get("prerequisites") or ()),
+        tags=tuple(data.get("tags") or ()),
+        pages=tuple(body.pages),
+        content_hash=_content_hash(files),
+        quiz=quiz,
         images=MappingProxyType(dict(files.images)),
-    ), problems
+    )
 
 
 def _read_files(module_dir: Path, content_dir: Path, problems: list[Problem]) -> _Files:
@@ -95,8 +121,13 @@ def _read_files(module_dir: Path, content_dir: Path, problems: list[Problem]) ->
         module_md, problem = read_limited(md_path, content_dir, MODULE_MD_LIMIT)
         problems.extend([problem] if problem else [])
     else:
-        problems.append(error(display_path(module_dir, content_dir), None,
-                              "this module folder has no module.md — add one, or remove the folder"))
+        problems.append(
+            error(
+                display_path(module_dir, content_dir),
+                None,
+                "this module folder has no module.md — add one, or remove the folder",
+            )
+        )
     if quiz_path.is_symlink() or quiz_path.exists():
         quiz_yaml, problem = read_limited(quiz_path, content_dir, QUIZ_YAML_LIMIT)
         problems.extend([problem] if problem else [])
@@ -104,7 +135,9 @@ def _read_files(module_dir: Path, content_dir: Path, problems: list[Problem]) ->
     return _Files(module_md, quiz_yaml, images, broken)
 
 
-def _read_images(module_dir: Path, content_dir: Path, problems: list[Problem]) -> tuple[dict[str, ModuleImage], frozenset[str]]:
+def _read_images(
+    module_dir: Path, content_dir: Path, problems: list[Problem]
+) -> tuple[dict[str, ModuleImage], frozenset[str]]:
     images: dict[str, ModuleImage] = {}
     broken: set[str] = set()
     for path in sorted(module_dir.iterdir()):
@@ -113,8 +146,12 @@ def _read_images(module_dir: Path, content_dir: Path, problems: list[Problem]) -
         data, problem = read_limited(path, content_dir, IMAGE_LIMIT)
         media_type = image_media_type(data) if data is not None else None
         if problem is None and media_type is None:
-            problem = error(display_path(path, content_dir), None, "this is not a PNG, JPEG, GIF or WebP picture "
-                                                                   "(whatever its name says) — save it again in one of those formats")
+            problem = error(
+                display_path(path, content_dir),
+                None,
+                "this is not a PNG, JPEG, GIF or WebP picture "
+                "(whatever its name says) — save it again in one of those formats",
+            )
         if problem is not None or data is None or media_type is None:
             problems.extend([problem] if problem else [])
             broken.add(path.name)
@@ -123,7 +160,9 @@ def _read_images(module_dir: Path, content_dir: Path, problems: list[Problem]) -
     return images, frozenset(broken)
 
 
-def _load_quiz(data: bytes, shown: str, problems: list[Problem]) -> QuizBank | None:
+def _load_quiz(data: bytes | None, shown: str, problems: list[Problem]) -> QuizBank | None:
+    if data is None:
+        return None
     text, problem = decode_text(data, shown)
     if problem or text is None:
         problems.extend([problem] if problem else [])
@@ -134,23 +173,38 @@ def _load_quiz(data: bytes, shown: str, problems: list[Problem]) -> QuizBank | N
 
 
 def _unused_images(files: _Files, used: set[str], module_dir: Path, content_dir: Path) -> list[Problem]:
-    return [warning(display_path(module_dir / name, content_dir), None,
-                    "this picture is not used in module.md — use it with ![alt text](name) or delete it")
-            for name in sorted(set(files.images) - used)]
+    return [
+        warning(
+            display_path(module_dir / name, content_dir),
+            None,
+            "this picture is not used in module.md — use it with ![alt text](name) or delete it",
+        )
+        for name in sorted(set(files.images) - used)
+    ]
 
 
 def _module_rules(data: LineDict, file: str, has_quiz: bool, known: frozenset[str] | None) -> list[Problem]:
     problems: list[Problem] = []
     if data.get("status") == "published" and not has_quiz:
-        problems.append(error(file, data.line_of("status"), "this module is published but has no quiz.yaml — add "
-                                                            "the quiz, or set status: draft until it is ready"))
+        problems.append(
+            error(
+                file,
+                data.line_of("status"),
+                "this module is published but has no quiz.yaml — add the quiz, or set status: draft until it is ready",
+            )
+        )
     prerequisites = data.get("prerequisites")
     if known is not None and isinstance(prerequisites, list):
         for slug in prerequisites:
             if isinstance(slug, str) and slug not in known:
-                problems.append(error(file, frontmatter.prerequisite_line(data, slug),
-                                      f'prerequisite "{slug}" is not a module folder in content/modules — check '
-                                      "the spelling or remove it"))
+                problems.append(
+                    error(
+                        file,
+                        frontmatter.prerequisite_line(data, slug),
+                        f'prerequisite "{slug}" is not a module folder in content/modules — check '
+                        "the spelling or remove it",
+                    )
+                )
     return problems
 
 

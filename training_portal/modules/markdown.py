@@ -24,11 +24,42 @@ from markdown_it.token import Token
 CALLOUTS = {"TIP": "Tip", "WARNING": "Warning", "ACTION": "What to do"}
 _MARKER = re.compile(r"^\[!([A-Za-z][A-Za-z_-]*)\][ \t]*")
 
-ALLOWED_TAGS = frozenset({
-    "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "s", "del", "sub", "sup",
-    "code", "pre", "blockquote", "ul", "ol", "li", "a", "img", "table", "thead", "tbody", "tr", "th",
-    "td", "aside", "abbr",
-})
+ALLOWED_TAGS = frozenset(
+    {
+        "p",
+        "br",
+        "hr",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "strong",
+        "em",
+        "b",
+        "i",
+        "s",
+        "del",
+        "sub",
+        "sup",
+        "code",
+        "pre",
+        "blockquote",
+        "ul",
+        "ol",
+        "li",
+        "a",
+        "img",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+        "aside",
+        "abbr",
+    }
+)
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
     "img": {"src", "alt", "title", "width", "height", "loading"},

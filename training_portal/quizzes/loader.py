@@ -29,8 +29,11 @@ class _Checker:
         self.problems.extend(duplicate_key_problems(data, self.file, where))
         for key in data:
             if key not in allowed:
-                self.add(data.line_of(key), f'{where} has an unknown key "{key}" — remove it or check the '
-                                            f"spelling (allowed: {', '.join(allowed)})")
+                self.add(
+                    data.line_of(key),
+                    f'{where} has an unknown key "{key}" — remove it or check the '
+                    f"spelling (allowed: {', '.join(allowed)})",
+                )
 
     def text(self, data: LineDict, key: str, where: str, required: bool = True) -> str | None:
         value = data.get(key)
@@ -92,12 +95,17 @@ def _per_attempt(data: LineDict, check: _Checker) -> int | None:
     if value is None:
         check.add(line, "questions_per_attempt is missing — add a line like questions_per_attempt: 8")
     elif isinstance(value, bool) or not isinstance(value, int):
-        check.add(line, f'questions_per_attempt must be a whole number, like questions_per_attempt: 8 (you wrote "{value}")')
+        check.add(
+            line, f'questions_per_attempt must be a whole number, like questions_per_attempt: 8 (you wrote "{value}")'
+        )
     elif value < 1:
         check.add(line, f"questions_per_attempt is {value} — it must be at least 1")
     elif size and value > size:
-        check.add(line, f"questions_per_attempt is {value} but the quiz has only {_count(size, 'question')} — "
-                        "add questions or lower questions_per_attempt")
+        check.add(
+            line,
+            f"questions_per_attempt is {value} but the quiz has only {_count(size, 'question')} — "
+            "add questions or lower questions_per_attempt",
+        )
     else:
         return value
     return None
@@ -117,8 +125,10 @@ def _questions(data: LineDict, check: _Checker) -> list[Question]:
             continue
         qid = item.get("id")
         if isinstance(qid, str) and qid in seen:
-            check.add(item.line_of("id"), f'question id "{qid}" is used twice (also on line {seen[qid]}) — give '
-                                          "each question its own id")
+            check.add(
+                item.line_of("id"),
+                f'question id "{qid}" is used twice (also on line {seen[qid]}) — give each question its own id',
+            )
         elif isinstance(qid, str):
             seen[qid] = item.line_of("id")
         question = _question(item, index, check)
@@ -133,20 +143,27 @@ def _question(item: LineDict, index: int, check: _Checker) -> Question | None:
     before = len(check.problems)
     check.keys(item, QUESTION_KEYS, where)
     if not isinstance(qid, str) or not QUESTION_ID.fullmatch(qid):
-        check.add(item.line_of("id"), f"{where} needs an id of lower-case letters, digits and -, like id: spot-isolating")
+        check.add(
+            item.line_of("id"), f"{where} needs an id of lower-case letters, digits and -, like id: spot-isolating"
+        )
     kind = item.get("type")
     if kind is None:
-        check.add(item.line_of("type"), f"{where} has no type — add a line like type: single (or multiple, "
-                                        "true_false, scenario)")
+        check.add(
+            item.line_of("type"),
+            f"{where} has no type — add a line like type: single (or multiple, true_false, scenario)",
+        )
     elif kind not in QUESTION_KINDS:
-        check.add(item.line_of("type"), f'{where} has an unknown type "{kind}" — use single, multiple, '
-                                        "true_false or scenario")
+        check.add(
+            item.line_of("type"), f'{where} has an unknown type "{kind}" — use single, multiple, true_false or scenario'
+        )
     text = check.text(item, "text", where)
     explanation = check.text(item, "explanation", where)
     scenario = check.text(item, "scenario", where, required=(kind == "scenario"))
     if scenario is not None and kind != "scenario":
-        check.add(item.line_of("scenario"), f"{where} has a scenario but is not type: scenario — set type: "
-                                            "scenario or remove the scenario")
+        check.add(
+            item.line_of("scenario"),
+            f"{where} has a scenario but is not type: scenario — set type: scenario or remove the scenario",
+        )
     choices = _true_false(item, where, check) if kind == "true_false" else _choices(item, kind, where, check)
     if len(check.problems) > before or kind not in QUESTION_KINDS or text is None or explanation is None:
         return None
@@ -155,8 +172,10 @@ def _question(item: LineDict, index: int, check: _Checker) -> Question | None:
 
 def _true_false(item: LineDict, where: str, check: _Checker) -> tuple[Choice, ...]:
     if "choices" in item:
-        check.add(item.line_of("choices"), f"{where} is true_false, so it has no choices — remove them and "
-                                            "write answer: true or answer: false")
+        check.add(
+            item.line_of("choices"),
+            f"{where} is true_false, so it has no choices — remove them and write answer: true or answer: false",
+        )
     answer = item.get("answer")
     if not isinstance(answer, bool):
         check.add(item.line_of("answer"), f"{where} is true_false and needs answer: true or answer: false")
@@ -166,13 +185,19 @@ def _true_false(item: LineDict, where: str, check: _Checker) -> tuple[Choice, ..
 
 def _choices(item: LineDict, kind: Any, where: str, check: _Checker) -> tuple[Choice, ...]:
     if "answer" in item:
-        check.add(item.line_of("answer"), f"{where} has answer:, which only true_false questions use — mark "
-                                          "the right choice with correct: true instead")
+        check.add(
+            item.line_of("answer"),
+            f"{where} has answer:, which only true_false questions use — mark "
+            "the right choice with correct: true instead",
+        )
     items = item.get("choices")
     if not isinstance(items, LineList) or not (MIN_CHOICES <= len(items) <= MAX_CHOICES):
         count = len(items) if isinstance(items, list) else 0
-        check.add(item.line_of("choices"), f"{where} has {_count(count, 'choice')} — give it from {MIN_CHOICES} to "
-                                           f"{MAX_CHOICES} choices, each starting with - text:")
+        check.add(
+            item.line_of("choices"),
+            f"{where} has {_count(count, 'choice')} — give it from {MIN_CHOICES} to "
+            f"{MAX_CHOICES} choices, each starting with - text:",
+        )
         return ()
     choices = tuple(_choice(items, i, where, check) for i in range(len(items)))
     _check_correct_count(item, kind, choices, where, check)
@@ -189,8 +214,10 @@ def _choice(items: LineList, index: int, where: str, check: _Checker) -> Choice:
     text = check.text(data, "text", f"choice {letter} of {where}") or ""
     correct = data.get("correct", False)
     if not isinstance(correct, bool):
-        check.add(data.line_of("correct"), f'choice {letter} of {where} has correct: "{correct}" — write '
-                                           "correct: true or leave the line out")
+        check.add(
+            data.line_of("correct"),
+            f'choice {letter} of {where} has correct: "{correct}" — write correct: true or leave the line out',
+        )
     feedback = check.text(data, "feedback", f"choice {letter} of {where}", required=False)
     return Choice(letter, text, correct is True, feedback)
 
@@ -201,8 +228,11 @@ def _check_correct_count(item: LineDict, kind: Any, choices: tuple[Choice, ...],
     if correct == 0:
         check.add(line, f"{where} has no correct answer — mark one choice with correct: true")
     elif correct > 1 and kind in ("single", "scenario"):
-        check.add(line, f"{where} has {correct} correct answers but a {kind} question needs exactly one — "
-                        "use type: multiple or mark only one choice with correct: true")
+        check.add(
+            line,
+            f"{where} has {correct} correct answers but a {kind} question needs exactly one — "
+            "use type: multiple or mark only one choice with correct: true",
+        )
 
 
 def _count(n: int, noun: str) -> str:

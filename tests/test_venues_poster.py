@@ -1,0 +1,70 @@
+"""The join poster: venue name in any script, a QR code for the join URL, the code in print."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from reportlab.pdfbase.pdfmetrics import stringWidth
+
+from training_portal.certificates.design import load_design
+from training_portal.venues.poster import (
+    STEPS,
+    TEXT_WIDTH,
+    fit_venue_name,
+    poster_qr,
+    render_join_poster,
+)
+
+DESIGN = load_design()
+URL = "https://training.example.org/join/7KQM3XWD"
+CODE = "7KQM3XWD"
+
+
+def text_of(pdf: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def decode_qr(pdf: bytes, tmp_path: Path) -> str | None:
+    """The QR payload read by zbarimg from a 150 dpi render, or None without the tools."""
+    if not (shutil.which("pdftoppm") and shutil.which("zbarimg")):
+        return None
+    (tmp_path / "doc.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-png", "-r", "150", "-singlefile", str(tmp_path / "doc.pdf"),
+                    str(tmp_path / "page")], check=True)
+    found = subprocess.run(["zbarimg", "--raw", "-q", str(tmp_path / "page.png")],
+                           capture_output=True, text=True, check=True)
+    return found.stdout.strip()
+
+
+@pytest.mark.parametrize("venue", ["The Crown & Anchor", "Zoë's <b>Bar</b>", "Κλαμπ Αθήνα", "Бар «Ночь»"])
+def test_poster_prints_heading_venue_url_code_and_steps(venue: str) -> None:
+    pdf = render_join_poster(venue, CODE, URL, DESIGN)
+    text = text_of(pdf)
+    for expected in (DESIGN.poster_heading, venue, URL, CODE, *STEPS):
+        assert expected in text
+    assert len(pdf) <= 150 * 1024
+    page = PdfReader(io.BytesIO(pdf)).pages[0]
+    assert page.mediabox.height > page.mediabox.width  # A4 portrait
+
+
+def test_long_venue_name_shrinks_to_fit() -> None:
+    name = "The Old Royal Oak Tavern, Cocktail Lounge, Late Bar and Nightclub at the Harbourside"
+    fit = fit_venue_name(name, DESIGN.font_bold)
+    assert fit.size < fit_venue_name("The Crown", DESIGN.font_bold).size
+    assert all(stringWidth(line, DESIGN.font_bold, fit.size) <= TEXT_WIDTH for line in fit.lines)
+    assert " ".join(fit.lines) == name
+
+
+def test_qr_code_decodes_to_the_join_url(tmp_path: Path) -> None:
+    assert poster_qr(URL).value == URL
+    decoded = decode_qr(render_join_poster("The Crown", CODE, URL, DESIGN), tmp_path)
+    assert decoded in (None, URL)
+
+
+def test_poster_is_deterministic() -> None:
+    assert render_join_poster("A", CODE, URL, DESIGN) == render_join_poster("A", CODE, URL, DESIGN)

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from training_portal.content_access import catalog, published_module_or_404
+from training_portal.extensions import db
+from training_portal.modules import confidence
+from training_portal.modules.progress import record_page_view, training_progress
+from training_portal import policy
+from training_portal.policy import Rule, access
+from training_portal.timeutil import site_today
+from training_portal.venues.services import memberships_of
+from training_portal.venues.forms import ButtonForm
+
+bp = Blueprint("modules", __name__)
+
+
+def render_my_training() -> str:
+    rows = training_progress(current_user.id, catalog().published(), site_today())
+    return render_template("modules/my_training.html", rows=rows,
+                           memberships=memberships_of(current_user))
+
+
+@bp.route("/modules/<slug>")
+@access(Rule.SIGNED_IN)
+def start(slug: str) -> str | Response:
+    module = published_module_or_404(slug)
+    rows = training_progress(current_user.id, (module,), site_today())
+    if not rows[0].pages_read and not confidence.has_answered(current_user.id, module,
+                                                              confidence.BEFORE):
+        return render_template("modules/confidence.html", module=module, stage="before",
+                               form=ButtonForm(), attempt_id=None)
+    return redirect(url_for("modules.page", slug=slug, number=rows[0].resume_page))
+
+
+@bp.route("/modules/<slug>/<int:number>")
+@access(Rule.SIGNED_IN)
+def page(slug: str, number: int) -> str:
+    module = published_module_or_404(slug)
+    if not 1 <= number <= len(module.pages):
+        abort(404)
+    if record_page_view(current_user.id, slug, number):
+        db.session.commit()
+    return render_template("modules/page.html", module=module, page=module.pages[number - 1],
+                           number=number, preview=False)
+
+
+@bp.route("/modules/<slug>/confidence", methods=["POST"])
+@access(Rule.SIGNED_IN)
+def rate_confidence(slug: str) -> Response:
+    module = published_module_or_404(slug)
+    stage = request.form.get("stage", "")
+    rating = request.form.get("rating", "")
+    attempt_id = request.form.get("attempt_id", type=int)
+    if ButtonForm().validate_on_submit() and stage in confidence.STAGES:
+        value = int(rating) if rating in ("1", "2", "3", "4", "5") and "skip" not in request.form \
+            else None
+        if stage == confidence.AFTER and not _own_passed_attempt(attempt_id, module.slug):
+            abort(404)
+        confidence.record(current_user.id, module, stage, value, attempt_id)
+        db.session.commit()
+    if stage == confidence.AFTER:
+        return redirect(url_for("main.home"))
+    return redirect(url_for("modules.page", slug=slug, number=1))
+
+
+def _own_passed_attempt(attempt_id: int | None, slug: str) -> bool:
+    from training_portal.quizzes.models import Attempt
+
+    attempt = db.session.get(Attempt, attempt_id) if attempt_id else None
+    return bool(attempt and attempt.user_id == current_user.id and attempt.module_slug == slug
+                and attempt.passed)
+
+
+@bp.route("/modules/<slug>/images/<filename>")
+@access(Rule.PUBLIC)
+def image(slug: str, filename: str) -> Response:
+    """Images of published modules are public (like the stylesheet); drafts' need a trainer."""
+    module = catalog().get(slug)
+    if module is None or (not module.is_published and not policy.can_preview_content(current_user)):
+        abort(404)
+    found = module.images.get(filename)
+    if found is None:
+        abort(404)
+    response = current_app.response_class(found.data, mimetype=found.media_type)
+    response.set_etag(found.sha256)
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response.make_conditional(request)
+

@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from training_portal.certificates.models import Certificate
+from training_portal.completions.models import Completion
+from training_portal.content_access import catalog, published_module_or_404
+from training_portal.extensions import db
+from training_portal.modules import confidence
+from training_portal.policy import Rule, access
+from training_portal.quizzes import services
+from training_portal.quizzes.mailers import send_pass_email
+from training_portal.quizzes.models import Attempt
+from training_portal.timeutil import site_today
+from training_portal.venues.forms import ButtonForm
+
+bp = Blueprint("quizzes", __name__)
+ANSWER_PREFIX = "q-"
+
+
+def _pause() -> int:
+    return current_app.config["QUIZ_RETRY_PAUSE_SECONDS"]
+
+
+def _own_attempt(public_id: str) -> Attempt:
+    attempt = services.find_own_attempt(current_user.id, public_id)
+    if attempt is None:
+        abort(404)
+    return attempt
+
+
+@bp.route("/modules/<slug>/quiz")
+@access(Rule.SIGNED_IN)
+def intro(slug: str) -> str:
+    module = published_module_or_404(slug)
+    gate = services.quiz_gate(current_user.id, module, catalog().modules, site_today(), _pause())
+    return render_template("quizzes/intro.html", module=module, gate=gate, form=ButtonForm(),
+                           modules=catalog().modules,
+                           open_attempt=services.open_attempt(current_user.id, module))
+
+
+@bp.route("/modules/<slug>/quiz/start", methods=["POST"])
+@access(Rule.SIGNED_IN)
+def start(slug: str) -> Response:
+    module = published_module_or_404(slug)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    try:
+        attempt = services.start_attempt(current_user.id, module, catalog().modules,
+                                         site_today(), _pause())
+    except services.QuizError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("quizzes.intro", slug=slug))
+    db.session.commit()
+    return redirect(url_for("quizzes.take", public_id=attempt.public_id))
+
+
+@bp.route("/quiz/<public_id>", methods=["GET", "POST"])
+@access(Rule.OBJECT)
+def take(public_id: str) -> str | Response:
+    attempt = _own_attempt(public_id)
+    module = published_module_or_404(attempt.module_slug)
+    if attempt.graded_at is not None:
+        return redirect(url_for("quizzes.result", public_id=public_id))
+    chosen: dict[str, list[str]] = {}
+    unanswered: list[str] = []
+    if request.method == "POST":
+        if not ButtonForm().validate_on_submit():
+            abort(400)
+        chosen = _answers_from(request.form)
+        try:
+            services.submit_attempt(attempt, module, chosen, site_today())
+        except services.AnswersIncomplete as exc:
+            unanswered = exc.unanswered
+        except services.QuizError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            return redirect(url_for("quizzes.intro", slug=module.slug))
+        else:
+            db.session.commit()
+            _email_if_passed(attempt)
+            return redirect(url_for("quizzes.result", public_id=public_id))
+    return render_template("quizzes/take.html", module=module, attempt=attempt,
+                           questions=_drawn_questions(attempt, module), chosen=chosen,
+                           unanswered=unanswered, form=ButtonForm()), (400 if unanswered else 200)
+
+
+def _answers_from(form) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+    return {key[len(ANSWER_PREFIX):]: form.getlist(key)
+            for key in form if key.startswith(ANSWER_PREFIX)}
+
+
+def _drawn_questions(attempt: Attempt, module):  # type: ignore[no-untyped-def]
+    """(question, [choices in the drawn order]) for each drawn question still in the bank."""
+    rows = []
+    for item in attempt.drawn:
+        question = module.quiz.question(item["question"]) if module.quiz else None
+        if question is None:
+            continue
+        rows.append((question, [c for cid in item["choices"] if (c := question.choice(cid))]))
+    return rows
+
+
+def _email_if_passed(attempt: Attempt) -> None:
+    if not attempt.passed:
+        return
+    try:
+        send_pass_email(attempt)
+    except Exception:  # the pass is recorded; a mail outage must not turn it into an error
+        current_app.logger.exception("Could not send the pass email for attempt %s", attempt.id)
+
+
+@bp.route("/quiz/<public_id>/result")
+@access(Rule.OBJECT)
+def result(public_id: str) -> str | Response:
+    attempt = _own_attempt(public_id)
+    if attempt.graded_at is None:
+        return redirect(url_for("quizzes.take", public_id=public_id))
+    module = published_module_or_404(attempt.module_slug)
+    certificate = db.session.scalar(
+        db.select(Certificate).join(Completion).where(Completion.attempt_id == attempt.id))
+    ask_confidence = bool(attempt.passed) and not confidence.has_answered(
+        current_user.id, module, confidence.AFTER, attempt.id)
+    return render_template("quizzes/result.html", module=module, attempt=attempt,
+                           questions=_drawn_questions(attempt, module), certificate=certificate,
+                           ask_confidence=ask_confidence, form=ButtonForm())
