@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import secrets
+from datetime import date, timedelta
+
 import factory
 from argon2 import PasswordHasher
 
 from training_portal.accounts.models import AuthToken, User
 from training_portal.audit import AuditEvent
+from training_portal.certificates.codes import new_code, normalise
+from training_portal.certificates.models import Certificate
+from training_portal.completions.models import Completion
+from training_portal.modules.models import PageView
+from training_portal.quizzes.models import Attempt, ConfidenceRating
 from training_portal.db import utcnow
 from training_portal.extensions import db
 from training_portal.venues.models import ROLE_MANAGER, ROLE_STAFF, Membership, Venue
@@ -93,3 +101,75 @@ class AuditEventFactory(BaseFactory):
     target_type = "user"
     target_id = None
     detail = factory.LazyFunction(dict)
+
+
+class PageViewFactory(BaseFactory):
+    class Meta:
+        model = PageView
+
+    user_id = factory.LazyFunction(lambda: UserFactory().id)
+    module_slug = "welcome"
+    page_number = 1
+
+
+class AttemptFactory(BaseFactory):
+    """An ungraded attempt; ``graded=True`` makes it a pass with full marks."""
+
+    class Meta:
+        model = Attempt
+
+    public_id = factory.LazyFunction(lambda: secrets.token_urlsafe(16))
+    user_id = factory.LazyFunction(lambda: UserFactory().id)
+    module_slug = "welcome"
+    module_version = "1.2"
+    content_hash = "0" * 64
+    drawn = factory.LazyFunction(lambda: [{"question": "patterns", "choices": ["a", "b"]}])
+    answers = None
+    results = None
+    score = None
+    passed = None
+    graded_at = None
+
+    class Params:
+        graded = factory.Trait(
+            answers={"patterns": ["a"]}, results={"patterns": True}, score=100, passed=True,
+            graded_at=factory.LazyFunction(utcnow))
+
+
+class CompletionFactory(BaseFactory):
+    class Meta:
+        model = Completion
+
+    user_id = factory.LazyFunction(lambda: UserFactory().id)
+    module_slug = "welcome"
+    module_title = "Welcome to the programme"
+    module_version = "1.2"
+    content_hash = "0" * 64
+    score = 100
+    passed_at = factory.LazyFunction(utcnow)
+    expires_on = factory.LazyFunction(lambda: date.today() + timedelta(days=365))
+    attempt_id = factory.LazyAttribute(lambda o: AttemptFactory(
+        graded=True, user_id=o.user_id, module_slug=o.module_slug,
+        module_version=o.module_version).id)
+
+
+class CertificateFactory(BaseFactory):
+    class Meta:
+        model = Certificate
+
+    completion = factory.SubFactory(CompletionFactory)
+    code = factory.LazyFunction(lambda: normalise(new_code()))
+    revoked_at = None
+    revoke_reason = None
+
+
+class ConfidenceRatingFactory(BaseFactory):
+    class Meta:
+        model = ConfidenceRating
+
+    user_id = factory.LazyFunction(lambda: UserFactory().id)
+    module_slug = "welcome"
+    module_version = "1.2"
+    stage = "before"
+    rating = 3
+    attempt_id = None

@@ -73,7 +73,12 @@ def test_checks_are_throttled_to_the_interval(content: Path, monkeypatch: pytest
     holder = CatalogHolder(content, interval=3, clock=lambda: 100.0)
     calls: list[Path] = []
     real = content_fingerprint
-    monkeypatch.setattr("training_portal.catalog.content_fingerprint", lambda d: calls.append(d) or real(d))
+
+    def counting(directory: Path) -> str:
+        calls.append(directory)
+        return real(directory)
+
+    monkeypatch.setattr("training_portal.catalog.content_fingerprint", counting)
     _edit(_welcome(content), "title: Welcome to the programme", "title: Changed")
     assert holder.maybe_reload(now=101.0) is False  # too soon after the first load: no stat at all
     assert holder.maybe_reload(now=102.9) is False
@@ -143,3 +148,27 @@ def test_fingerprint_sees_new_removed_and_changed_files(content: Path) -> None:
     assert content_fingerprint(content) == before
     _edit(_welcome(content), "Most people", "Most guests")
     assert content_fingerprint(content) != before
+
+
+def test_interval_none_turns_automatic_checks_off(content: Path) -> None:
+    holder = CatalogHolder(content, interval=None)
+    _edit(_welcome(content), "title: Welcome to the programme", "title: Changed")
+    assert holder.maybe_reload(now=1e9) is False
+    assert holder.reload() is True and holder.current.modules["welcome"].title == "Changed"
+
+
+def test_a_loader_fault_keeps_the_last_good_set(content: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    holder = CatalogHolder(content, interval=0, clock=lambda: 0.0)
+    good = holder.current
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr("training_portal.catalog.load_catalog", broken)
+    monkeypatch.setattr("training_portal.catalog.log.exception", lambda *a: None)
+    assert holder.reload() is False
+    assert holder.current is good
+    assert [str(p) for p in holder.problems] == [
+        "content: the content could not be loaded because of a fault in the portal — tell a developer; "
+        "the last good content stays live"
+    ]

@@ -285,3 +285,27 @@ def test_a_named_pipe_is_not_read(tmp_path: Path) -> None:
     assert [str(p) for p in problems] == [
         "content/modules/door-notes/quiz.yaml: this is not an ordinary file — replace it with a real file"
     ]
+
+
+def test_yaml_nested_too_deeply_is_a_problem_not_a_crash(tmp_path: Path) -> None:
+    content = _copy(tmp_path)
+    (content / "modules" / "welcome" / "quiz.yaml").write_text("questions: " + "[" * 50_000)
+    _, problems = load_catalog(content)
+    assert [str(p) for p in problems] == [
+        "content/modules/welcome/quiz.yaml: this file is nested too deeply to read — check the indentation and brackets"
+    ]
+
+
+def test_problem_reads_file_line_and_what_to_do() -> None:
+    from training_portal.problems import Problem
+
+    problem = Problem(
+        "content/modules/spiking/quiz.yaml",
+        14,
+        'question "q3" has no correct answer — mark one choice with correct: true',
+    )
+    assert str(problem) == (
+        'content/modules/spiking/quiz.yaml, line 14: question "q3" has no correct answer — mark '
+        "one choice with correct: true"
+    )
+    assert str(Problem("content/modules/x", None, "m", "warning")) == "content/modules/x: m"

@@ -11,6 +11,7 @@ from training_portal.quizzes.grading import DrawnQuestion, draw, grade_question,
 
 
 def _question(qid: str, kind: str, correct: str, n: int = 4) -> Question:
+    choices: tuple[Choice, ...]
     if kind == "true_false":
         choices = (Choice("true", "True", correct == "true"), Choice("false", "False", correct == "false"))
     else:

@@ -11,6 +11,7 @@ each one loads whatever is on disk and the result depends only on the files' byt
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import threading
 import time
@@ -25,6 +26,7 @@ from training_portal.modules.loader import ImageUrl, default_image_url, load_mod
 from training_portal.problems import Problem, display_path, error, has_errors, warning
 
 DEFAULT_INTERVAL = 3.0
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, eq=False)
@@ -69,19 +71,7 @@ def load_catalog(
     modules: list[Module] = []
     problems: list[Problem] = []
     for folder in folders:
-        try:
-            module, found = load_module(folder, content_dir, known_slugs=known, image_url=image_url)
-        except OSError as exc:
-            module, found = (
-                None,
-                [
-                    error(
-                        display_path(folder, content_dir),
-                        None,
-                        f"this folder could not be read ({exc.strerror}) — check its permissions",
-                    )
-                ],
-            )
+        module, found = _load_folder(folder, content_dir, known, image_url)
         problems.extend(found)
         modules.extend([module] if module else [])
     problems.extend(_cross_module_problems(modules, content_dir))
@@ -93,6 +83,16 @@ def load_catalog(
     return Catalog(MappingProxyType({m.slug: m for m in ordered}), ordered, fingerprint, combined), problems
 
 
+def _load_folder(
+    folder: Path, content_dir: Path, known: frozenset[str], image_url: ImageUrl
+) -> tuple[Module | None, list[Problem]]:
+    try:
+        return load_module(folder, content_dir, known_slugs=known, image_url=image_url)
+    except OSError as exc:
+        message = f"this folder could not be read ({exc.strerror}) — check its permissions"
+        return None, [error(display_path(folder, content_dir), None, message)]
+
+
 def _cross_module_problems(modules: list[Module], content_dir: Path) -> list[Problem]:
     def shown(slug: str) -> str:
         return display_path(content_dir / "modules" / slug / "module.md", content_dir)
@@ -100,37 +100,22 @@ def _cross_module_problems(modules: list[Module], content_dir: Path) -> list[Pro
     problems: list[Problem] = []
     by_order: dict[int, str] = {}
     for module in sorted(modules, key=lambda m: m.slug):
-        if module.order in by_order:
-            problems.append(
-                warning(
-                    shown(module.slug),
-                    None,
-                    f'order {module.order} is also used by "{by_order[module.order]}" — give each module its own order',
-                )
-            )
-        by_order.setdefault(module.order, module.slug)
+        other = by_order.setdefault(module.order, module.slug)
+        if other != module.slug:
+            message = f'order {module.order} is also used by "{other}" — give each module its own order'
+            problems.append(warning(shown(module.slug), None, message))
     by_slug = {m.slug: m for m in modules}
-    for module in modules:
+    for module in (m for m in modules if m.is_published):
         for slug in module.prerequisites:
-            needed = by_slug.get(slug)
-            if module.is_published and needed is not None and not needed.is_published:
-                problems.append(
-                    warning(
-                        shown(module.slug),
-                        None,
-                        f'prerequisite "{slug}" is a draft, so staff cannot start this module until it is published',
-                    )
-                )
+            if slug in by_slug and not by_slug[slug].is_published:
+                message = f'prerequisite "{slug}" is a draft, so staff cannot start this module until it is published'
+                problems.append(warning(shown(module.slug), None, message))
     for cycle in _cycles({m.slug: m.prerequisites for m in modules}):
-        path = " → ".join([*cycle, cycle[0]])
-        problems.append(
-            error(
-                shown(cycle[0]),
-                None,
-                f"prerequisites go round in a circle ({path}), so nobody "
-                "could ever start these modules — remove one of them",
-            )
+        message = (
+            f"prerequisites go round in a circle ({' → '.join([*cycle, cycle[0]])}), so nobody could ever start "
+            "these modules — remove one of them"
         )
+        problems.append(error(shown(cycle[0]), None, message))
     return problems
 
 
@@ -179,7 +164,7 @@ class _State:
 @dataclass
 class CatalogHolder:
     content_dir: Path
-    interval: float = DEFAULT_INTERVAL  # seconds between checks; 0 checks on every call
+    interval: float | None = DEFAULT_INTERVAL  # seconds between checks; 0 = every call; None = only reload()
     image_url: ImageUrl = default_image_url
     clock: Callable[[], float] = time.monotonic
     _state: _State = field(init=False)
@@ -208,6 +193,8 @@ class CatalogHolder:
 
     def maybe_reload(self, now: float | None = None) -> bool:
         """Reload if at least `interval` seconds passed and the files changed. True if a new catalog went live."""
+        if self.interval is None:
+            return False
         now = self.clock() if now is None else now
         if self._checked_at is not None and now - self._checked_at < self.interval:
             return False
@@ -229,7 +216,23 @@ class CatalogHolder:
             return self._load(content_fingerprint(self.content_dir))
 
     def _load(self, fingerprint: str) -> bool:
-        catalog, problems = load_catalog(self.content_dir, image_url=self.image_url, fingerprint=fingerprint)
+        try:
+            catalog, problems = load_catalog(self.content_dir, image_url=self.image_url, fingerprint=fingerprint)
+        except Exception:  # a loader bug must not turn a trainer's edit into a 500 for staff
+            log.exception("loading content from %s failed", self.content_dir)
+            shown = display_path(self.content_dir, self.content_dir)
+            catalog, problems = (
+                None,
+                [
+                    error(
+                        shown,
+                        None,
+                        "the content could not be loaded because of a fault in "
+                        "the portal — tell a developer; the last good content "
+                        "stays live",
+                    )
+                ],
+            )
         now = datetime.now(UTC)
         old = self._state
         if catalog is None:

@@ -84,6 +84,8 @@ def load_yaml(text: str, file: str, line_offset: int = 0) -> tuple[Any, list[Pro
                 "indentation and quotes on this line and the line before",
             )
         ]
+    except RecursionError:
+        return None, [error(file, None, "this file is nested too deeply to read — check the indentation and brackets")]
     except yaml.YAMLError as exc:
         return None, [error(file, None, f"this is not valid YAML ({exc}) — check the file's layout")]
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from PIL import Image
 from reportlab.lib.colors import Color, HexColor
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
@@ -121,7 +122,16 @@ def _register(path: Path) -> str:
 
 @lru_cache(maxsize=8)
 def _image_reader(path: Path) -> ImageReader:
-    return ImageReader(str(path))
+    """The logo flattened onto white paper, read once.
+
+    ReportLab re-encodes an image in every document; without an alpha channel it has
+    one stream to compress instead of two (the logo is always printed on white).
+    """
+    with Image.open(path) as image:
+        rgba = image.convert("RGBA")
+    paper = Image.new("RGB", rgba.size, (255, 255, 255))
+    paper.paste(rgba, mask=rgba.getchannel("A"))
+    return ImageReader(paper)
 
 
 def _read_yaml(source: Path) -> dict[str, Any]:

@@ -147,7 +147,8 @@ def mask_penalty(modules: list[list[bool]]) -> int:
     cols = [bytes(col) for col in zip(*rows)]
     lines = rows + cols
     size = len(rows)
-    runs = sum(len(m.group()) - 2 for line in lines for m in _RUN.finditer(line))
+    found = [run for line in lines for run in _RUN.findall(line)]
+    runs = sum(map(len, found)) - 2 * len(found)
     # ReportLab's rule 3 compares column tuples with a list, so only rows ever score,
     # and it stops one position short of the end of a row: reproduced on purpose.
     finder = sum(40 for row in rows for m in _FINDER_LIKE.finditer(row) if m.start() < size - 11)

@@ -98,7 +98,7 @@ def _heading(canvas: Canvas, design: Design) -> None:
     logo = design.logo_image()
     top = PAGE_H - 22 * mm
     if logo is not None:
-        canvas.drawImage(logo, PAGE_W / 2 - 9 * mm, top - 18 * mm, 18 * mm, 18 * mm, mask="auto")
+        canvas.drawImage(logo, PAGE_W / 2 - 9 * mm, top - 18 * mm, 18 * mm, 18 * mm)
         top -= 18 * mm
     canvas.setFillColor(design.colours.muted)
     canvas.setFont(design.font_bold, 12)

@@ -42,6 +42,12 @@ class BodyCheck:
     def line(self, token: Token) -> int | None:
         return self.first_line + token.map[0] if token.map else None
 
+    def error(self, token: Token | None, message: str) -> None:
+        self.problems.append(error(self.file, self.line(token) if token else self.first_line, message))
+
+    def warn(self, token: Token, message: str) -> None:
+        self.problems.append(warning(self.file, self.line(token), message))
+
 
 def check_body(body: str, check: BodyCheck) -> BodyCheck:
     tokens = markdown.parse(body)
@@ -49,21 +55,14 @@ def check_body(body: str, check: BodyCheck) -> BodyCheck:
     _check_preamble(tokens[:start], check)
     for token in tokens:
         if token.meta.get("unknown_callout"):
-            check.problems.append(
-                error(
-                    check.file,
-                    check.line(token),
-                    f'unknown call-out "[!{token.meta["unknown_callout"]}]" — use [!TIP], [!WARNING] or [!ACTION]',
-                )
+            check.error(
+                token,
+                f'unknown call-out "[!{token.meta["unknown_callout"]}]" — use [!TIP], [!WARNING] or [!ACTION]',
             )
     for heading, inline, page_tokens in _split(tokens, start):
         check.pages.append(_page(heading, inline, page_tokens, check))
     if not check.pages and not check.problems:
-        check.problems.append(
-            error(
-                check.file, check.first_line, "the lesson has no pages — start each page with a line like ## Page title"
-            )
-        )
+        check.error(None, "the lesson has no pages — start each page with a line like ## Page title")
     return check
 
 
@@ -85,7 +84,7 @@ def _check_preamble(tokens: list[Token], check: BodyCheck) -> None:
             message = "use ## (two #) for page titles — the module title comes from title: in the front matter"
         else:
             message = "text before the first page heading — start the lesson with a line like ## Page title"
-        check.problems.append(error(check.file, check.line(token), message))
+        check.error(token, message)
         return
 
 
@@ -100,33 +99,20 @@ def _split(tokens: list[Token], start: int) -> Iterator[tuple[Token, Token, list
 def _page(heading: Token, inline: Token, tokens: list[Token], check: BodyCheck) -> Page:
     title = plain_text(inline).strip()
     if not title:
-        check.problems.append(
-            error(check.file, check.line(heading), "this page heading has no title — write it after ##")
-        )
+        check.error(heading, "this page heading has no title — write it after ##")
     words = 0
     for token in tokens:
         if token.type == "heading_open" and token.tag == "h1":
-            check.problems.append(
-                warning(
-                    check.file,
-                    check.line(token),
-                    "use ### for a heading inside a page (# is bigger than the page title)",
-                )
-            )
+            check.warn(token, "use ### for a heading inside a page (# is bigger than the page title)")
         if token.type == "inline":
             words += _check_inline(token, check)
     if not tokens:
-        check.problems.append(
-            warning(check.file, check.line(heading), f'page "{title}" is empty — add text or remove the heading')
-        )
+        check.warn(heading, f'page "{title}" is empty — add text or remove the heading')
     if words > PAGE_WORD_LIMIT:
-        check.problems.append(
-            warning(
-                check.file,
-                check.line(heading),
-                f'page "{title}" has {words} words — pages over {PAGE_WORD_LIMIT} words are '
-                "hard to read on a phone; split it with another ## heading",
-            )
+        check.warn(
+            heading,
+            f'page "{title}" has {words} words — pages over {PAGE_WORD_LIMIT} words are '
+            "hard to read on a phone; split it with another ## heading",
         )
     html = markdown.render(tokens, frozenset(check.image_srcs))
     return Page(title=title, html=html, word_count=words)
@@ -141,65 +127,45 @@ def _check_inline(inline: Token, check: BodyCheck) -> int:
         count = len(_WORD.findall(sentence))
         if count > SENTENCE_WORD_LIMIT:
             start = " ".join(sentence.split()[:6])
-            check.problems.append(
-                warning(
-                    check.file,
-                    check.line(inline),
-                    f'a sentence of {count} words ("{start} …") — sentences over '
-                    f"{SENTENCE_WORD_LIMIT} words are hard to follow; split it in two",
-                )
+            check.warn(
+                inline,
+                f'a sentence of {count} words ("{start} …") — sentences over '
+                f"{SENTENCE_WORD_LIMIT} words are hard to follow; split it in two",
             )
     return len(_WORD.findall(text))
 
 
 def _check_image(image: Token, inline: Token, check: BodyCheck) -> None:
     src = unquote(str(image.attrGet("src") or ""))
-    line = check.line(inline)
     name = PurePosixPath(src).name
-    if not src or src != name or src.startswith(".") or "\\" in src or ":" in src:
-        check.problems.append(
-            error(
-                check.file,
-                line,
-                f'image "{src}" is not a file in this module\'s folder — put the '
-                "picture in the module folder and write just its name, like "
-                "![What the picture shows](cover-glass.png)",
-            )
-        )
-        return
-    if PurePosixPath(name).suffix.lower() not in IMAGE_SUFFIXES:
-        check.problems.append(
-            error(
-                check.file,
-                line,
-                f'image "{name}" is not a PNG, JPEG, GIF or WebP file — save it in one of those formats',
-            )
-        )
-        return
-    if name in check.broken_images:
-        return
-    if name not in check.images:
-        check.problems.append(
-            error(
-                check.file,
-                line,
-                f'image "{name}" was not found in the module folder — check the file name (capital letters matter)',
-            )
-        )
+    problem = _image_problem(src, name, check)
+    if problem:
+        check.error(inline, problem)
+    if problem or name in check.broken_images:  # a broken file already has its own error
         return
     if not image.content.strip():
-        check.problems.append(
-            error(
-                check.file,
-                line,
-                f'image "{name}" has no alt text — describe the picture in the '
-                f"square brackets, like ![A bartender covering a glass]({name})",
-            )
+        check.error(
+            inline,
+            f'image "{name}" has no alt text — describe the picture in the square brackets, '
+            f"like ![A bartender covering a glass]({name})",
         )
     check.used_images.add(name)
     url = check.image_url(name)
     image.attrSet("src", url)
     check.image_srcs.add(url)
+
+
+def _image_problem(src: str, name: str, check: BodyCheck) -> str | None:
+    if not src or src != name or src.startswith(".") or "\\" in src or ":" in src:
+        return (
+            f'image "{src}" is not a file in this module\'s folder — put the picture in the module folder and '
+            "write just its name, like ![What the picture shows](cover-glass.png)"
+        )
+    if PurePosixPath(name).suffix.lower() not in IMAGE_SUFFIXES:
+        return f'image "{name}" is not a PNG, JPEG, GIF or WebP file — save it in one of those formats'
+    if name not in check.images and name not in check.broken_images:
+        return f'image "{name}" was not found in the module folder — check the file name (capital letters matter)'
+    return None
 
 
 def plain_text(inline: Token) -> str:

@@ -6,6 +6,7 @@ certificate are decided here, in the caller's transaction.
 
 from __future__ import annotations
 
+import math
 import random
 import secrets
 from dataclasses import dataclass
@@ -80,10 +81,10 @@ def quiz_gate(user_id: int, module: Module, modules: Mapping[str, Module], today
     last = last_graded_attempt(user_id, module.slug)
     if last is not None and not last.passed and last.graded_at is not None:
         ready_at = last.graded_at + timedelta(seconds=pause_seconds)
-        wait = int((ready_at - utcnow()).total_seconds()) + 1
-        if wait > 0:
+        now = utcnow()
+        if ready_at > now:
             return QuizGate(False, "Take a short break, read the lesson again, then try again.",
-                            wait_seconds=wait)
+                            wait_seconds=math.ceil((ready_at - now).total_seconds()))
     return QuizGate(True)
 
 

@@ -101,7 +101,7 @@ def _bottom(canvas: Canvas, design: Design) -> None:
     logo = design.logo_image()
     x = 18 * mm
     if logo is not None:
-        canvas.drawImage(logo, x, 10 * mm, 12 * mm, 12 * mm, mask="auto")
+        canvas.drawImage(logo, x, 10 * mm, 12 * mm, 12 * mm)
         x += 15 * mm
     canvas.setFillColor(design.colours.muted)
     canvas.setFont(design.font_bold, 10)
