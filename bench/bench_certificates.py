@@ -18,11 +18,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from training_portal.certificates.codes import new_code, normalise  # noqa: E402
-from training_portal.certificates.design import load_design  # noqa: E402
-from training_portal.certificates.pdf import CertificateData, render_certificate  # noqa: E402
+from training_portal.certificates.codes import new_code, normalise
+from training_portal.certificates.design import load_design
+from training_portal.certificates.pdf import CertificateData, render_certificate
 
-NAMES = ["Zoë Łukasiewicz", "Αλέξης Παπαδόπουλος", "Ахмед Мұхамеджан", "Sam O'Neill", "Priya Raghunathan"]
+NAMES = [
+    "Zoë Łukasiewicz",
+    "Αλέξης Παπαδόπουλος",
+    "Ахмед Мұхамеджан",
+    "Sam O'Neill",
+    "Priya Raghunathan",
+]
 
 
 def sample(i: int) -> CertificateData:
@@ -58,10 +64,16 @@ def main() -> None:
         timings.append((time.perf_counter() - t0) * 1000)
         sizes.append(len(pdf))
     elapsed = time.perf_counter() - started
-    print(f"python {platform.python_version()}, {platform.machine()}, {args.n} certificates")
+    print(
+        f"python {platform.python_version()}, {platform.machine()}, {args.n} certificates"
+    )
     print(f"PDFs per second: {args.n / elapsed:.1f}")
-    print(f"median: {statistics.median(timings):.1f} ms   p95: {percentile(timings, 0.95):.1f} ms")
-    print(f"size: {statistics.median(sizes) / 1024:.1f} KB median, {max(sizes) / 1024:.1f} KB max")
+    print(
+        f"median: {statistics.median(timings):.1f} ms   p95: {percentile(timings, 0.95):.1f} ms"
+    )
+    print(
+        f"size: {statistics.median(sizes) / 1024:.1f} KB median, {max(sizes) / 1024:.1f} KB max"
+    )
 
 
 if __name__ == "__main__":

@@ -43,7 +43,13 @@ def test_every_symbol_is_used() -> None:
 
 @pytest.mark.parametrize(
     "typed",
-    ["K7QM-3XWD-9TRF-H2PN", "k7qm-3xwd-9trf-h2pn", "K7QM3XWD9TRFH2PN", " k7qm 3xwd 9trf h2pn ", "K7QM-3XWD9TRF-h2pn"],
+    [
+        "K7QM-3XWD-9TRF-H2PN",
+        "k7qm-3xwd-9trf-h2pn",
+        "K7QM3XWD9TRFH2PN",
+        " k7qm 3xwd 9trf h2pn ",
+        "K7QM-3XWD9TRF-h2pn",
+    ],
 )
 def test_normalise_accepts_case_spaces_and_missing_dashes(typed: str) -> None:
     assert normalise(typed) == "K7QM3XWD9TRFH2PN"

@@ -51,8 +51,10 @@ SAMPLE = CertificateData(
     verify_url="https://training.example.org/verify/K7QM3XWD9TRFH2PN",
 )
 NAMES = ["Zoë Łukasiewicz", "Αλέξης Παπαδόπουλος", "Ахмед Мұхамеджан", "Sam O'Neill"]
-LONG_NAME = ("Maximiliana Alexandrina Konstantinopoulou-Wolfeschlegelsteinhausen "
-             "de la Fuente y Montenegro Smythe Łukasiewicz the Third of Ashby")[:120]
+LONG_NAME = (
+    "Maximiliana Alexandrina Konstantinopoulou-Wolfeschlegelsteinhausen "
+    "de la Fuente y Montenegro Smythe Łukasiewicz the Third of Ashby"
+)[:120]
 
 
 def text_of(pdf: bytes) -> str:
@@ -64,10 +66,24 @@ def decode_qr(pdf: bytes, tmp_path: Path) -> str | None:
     if not (shutil.which("pdftoppm") and shutil.which("zbarimg")):
         return None
     (tmp_path / "doc.pdf").write_bytes(pdf)
-    subprocess.run(["pdftoppm", "-png", "-r", "150", "-singlefile", str(tmp_path / "doc.pdf"),
-                    str(tmp_path / "page")], check=True)
-    found = subprocess.run(["zbarimg", "--raw", "-q", str(tmp_path / "page.png")],
-                           capture_output=True, text=True, check=True)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            "150",
+            "-singlefile",
+            str(tmp_path / "doc.pdf"),
+            str(tmp_path / "page"),
+        ],
+        check=True,
+    )
+    found = subprocess.run(
+        ["zbarimg", "--raw", "-q", str(tmp_path / "page.png")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return found.stdout.strip()
 
 
@@ -75,14 +91,24 @@ def decode_qr(pdf: bytes, tmp_path: Path) -> str | None:
 def test_certificate_shows_name_module_version_and_code(name: str) -> None:
     data = dataclasses.replace(SAMPLE, holder_name=name)
     text = text_of(render_certificate(data, DESIGN))
-    for expected in (name, data.module_title, "Version 3", data.code, DESIGN.issuer,
-                     DESIGN.signatory_name, "12 March 2025", "12 March 2026"):
+    for expected in (
+        name,
+        data.module_title,
+        "Version 3",
+        data.code,
+        DESIGN.issuer,
+        DESIGN.signatory_name,
+        "12 March 2025",
+        "12 March 2026",
+    ):
         assert expected in text
 
 
 def test_markup_in_a_name_prints_literally() -> None:
     name = '<font color="red">x</font> & <b>Bo</b>'
-    assert name in text_of(render_certificate(dataclasses.replace(SAMPLE, holder_name=name), DESIGN))
+    assert name in text_of(
+        render_certificate(dataclasses.replace(SAMPLE, holder_name=name), DESIGN)
+    )
 
 
 def test_long_name_shrinks_then_wraps_and_stays_on_the_page() -> None:
@@ -96,7 +122,9 @@ def test_long_name_shrinks_then_wraps_and_stays_on_the_page() -> None:
         width = stringWidth(line, DESIGN.font_bold, fit.size)
         assert width <= NAME_MAX_WIDTH
         assert PAGE_W / 2 + width / 2 <= PAGE_W  # centred, so inside both edges
-    text = text_of(render_certificate(dataclasses.replace(SAMPLE, holder_name=LONG_NAME), DESIGN))
+    text = text_of(
+        render_certificate(dataclasses.replace(SAMPLE, holder_name=LONG_NAME), DESIGN)
+    )
     for line in fit.lines:
         assert line in text
 
@@ -104,7 +132,10 @@ def test_long_name_shrinks_then_wraps_and_stays_on_the_page() -> None:
 def test_name_without_spaces_is_split_at_a_character() -> None:
     fit = fit_name("W" * 90, DESIGN.font_bold)
     assert "".join(fit.lines) == "W" * 90
-    assert all(stringWidth(line, DESIGN.font_bold, fit.size) <= NAME_MAX_WIDTH for line in fit.lines)
+    assert all(
+        stringWidth(line, DESIGN.font_bold, fit.size) <= NAME_MAX_WIDTH
+        for line in fit.lines
+    )
 
 
 def test_size_determinism_and_one_landscape_page() -> None:
@@ -122,7 +153,9 @@ def test_qr_code_decodes_to_the_verify_url(tmp_path: Path) -> None:
     assert decoded in (None, SAMPLE.verify_url)
 
 
-@pytest.mark.parametrize("payload", ["https://training.example.org/verify/K7QM3XWD9TRFH2PN", "x" * 200])
+@pytest.mark.parametrize(
+    "payload", ["https://training.example.org/verify/K7QM3XWD9TRFH2PN", "x" * 200]
+)
 def test_fast_mask_choice_matches_reportlab(payload: str) -> None:
     ours = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
     ours.addData(payload)
@@ -133,16 +166,30 @@ def test_fast_mask_choice_matches_reportlab(payload: str) -> None:
     assert ours.modules == reference.modules
     for mask in range(8):
         reference.makeImpl(True, mask)
-        assert mask_penalty(reference.modules) == qrencoder.QRUtil.getLostPoint(reference)
+        assert mask_penalty(reference.modules) == qrencoder.QRUtil.getLostPoint(
+            reference
+        )
 
 
 def test_training_record_paginates_and_lists_every_row() -> None:
-    rows = [RecordRow(f"Module {i:02d}: recognising risk", "2", date(2025, 1, 1), date(2026, 1, 1),
-                      f"AAAA-BBBB-CCCC-{i:04d}") for i in range(70)]
-    pdf = render_training_record("Αλέξης <b>Παπαδόπουλος</b>", rows, DESIGN, date(2025, 5, 1))
+    rows = [
+        RecordRow(
+            f"Module {i:02d}: recognising risk",
+            "2",
+            date(2025, 1, 1),
+            date(2026, 1, 1),
+            f"AAAA-BBBB-CCCC-{i:04d}",
+        )
+        for i in range(70)
+    ]
+    pdf = render_training_record(
+        "Αλέξης <b>Παπαδόπουλος</b>", rows, DESIGN, date(2025, 5, 1)
+    )
     reader = PdfReader(io.BytesIO(pdf))
     assert len(reader.pages) > 1
-    assert all("Certificate code" in page.extract_text() for page in reader.pages)  # header repeats
+    assert all(
+        "Certificate code" in page.extract_text() for page in reader.pages
+    )  # header repeats
     text = text_of(pdf)
     assert "Αλέξης <b>Παπαδόπουλος</b>" in text
     assert all(row.code in text for row in rows)
@@ -150,18 +197,36 @@ def test_training_record_paginates_and_lists_every_row() -> None:
 
 
 def test_training_record_without_rows() -> None:
-    assert "No current certificates." in text_of(render_training_record("Sam", [], DESIGN, date(2025, 5, 1)))
+    assert "No current certificates." in text_of(
+        render_training_record("Sam", [], DESIGN, date(2025, 5, 1))
+    )
 
 
 @pytest.mark.parametrize(
     ("stem", "expected"),
     [
-        ("Zoë Łukasiewicz", "attachment; filename=\"Zoe _ukasiewicz.pdf\"; "
-                            "filename*=UTF-8''Zo%C3%AB%20%C5%81ukasiewicz.pdf"),
-        ('Sam "Bo" O\\Neill\r\nX-Evil: 1', "attachment; filename=\"Sam Bo ONeillX-Evil: 1.pdf\"; "
-                                             "filename*=UTF-8''Sam%20%22Bo%22%20O%5CNeillX-Evil%3A%201.pdf"),
-        ("Ахмед", "attachment; filename=\"_____.pdf\"; filename*=UTF-8''%D0%90%D1%85%D0%BC%D0%B5%D0%B4.pdf"),
-        ("\r\n", "attachment; filename=\"document.pdf\"; filename*=UTF-8''document.pdf"),
+        (
+            "Zoë Łukasiewicz",
+            (
+                'attachment; filename="Zoe _ukasiewicz.pdf"; '
+                "filename*=UTF-8''Zo%C3%AB%20%C5%81ukasiewicz.pdf"
+            ),
+        ),
+        (
+            'Sam "Bo" O\\Neill\r\nX-Evil: 1',
+            (
+                'attachment; filename="Sam Bo ONeillX-Evil: 1.pdf"; '
+                "filename*=UTF-8''Sam%20%22Bo%22%20O%5CNeillX-Evil%3A%201.pdf"
+            ),
+        ),
+        (
+            "Ахмед",
+            "attachment; filename=\"_____.pdf\"; filename*=UTF-8''%D0%90%D1%85%D0%BC%D0%B5%D0%B4.pdf",
+        ),
+        (
+            "\r\n",
+            "attachment; filename=\"document.pdf\"; filename*=UTF-8''document.pdf",
+        ),
     ],
 )
 def test_content_disposition(stem: str, expected: str) -> None:
@@ -184,15 +249,21 @@ def copy_design(tmp_path: Path, **changes: str) -> Path:
     ("old", "new", "message"),
     [
         ('primary: "#1F3A5F"', 'primary: "navy"', "colours.primary"),
-        ('primary: "#1F3A5F"', "primary: #1F3A5F", "colours.primary"),  # unquoted: a YAML comment
+        (
+            'primary: "#1F3A5F"',
+            "primary: #1F3A5F",
+            "colours.primary",
+        ),  # unquoted: a YAML comment
         ("logo: logo.png", "logo: missing.png", "missing.png"),
         ("logo: logo.png", "logo: design.yaml", "not a PNG"),
         ("regular: DejaVuSans.ttf", "regular: NoSuchFont.ttf", "NoSuchFont.ttf"),
-        ("body: \"has completed", "body: \"{venue} has completed", "unknown placeholder"),
+        ('body: "has completed', 'body: "{venue} has completed', "unknown placeholder"),
         ("issuer: Safer Nights Partnership", "issuer: ''", "issuer"),
     ],
 )
-def test_design_errors_name_the_problem(tmp_path: Path, old: str, new: str, message: str) -> None:
+def test_design_errors_name_the_problem(
+    tmp_path: Path, old: str, new: str, message: str
+) -> None:
     with pytest.raises(DesignError, match=message):
         load_design(copy_design(tmp_path, **{old: new}))
 
@@ -206,15 +277,23 @@ def test_design_reload_is_idempotent_and_logo_optional(tmp_path: Path) -> None:
     design = load_design(copy_design(tmp_path, **{"logo: logo.png": "logo:"}))
     assert design.logo is None and design.logo_image() is None
     again = load_design(DEFAULT_FOLDER)
-    assert (again.font_regular, again.font_bold) == (DESIGN.font_regular, DESIGN.font_bold)
+    assert (again.font_regular, again.font_bold) == (
+        DESIGN.font_regular,
+        DESIGN.font_bold,
+    )
     assert "Zoë" in text_of(render_certificate(SAMPLE, design))
     assert isinstance(design, Design)
 
 
 def test_font_lookup_prefers_the_design_folder(tmp_path: Path) -> None:
-    assert find_font(DEFAULT_FOLDER, "DejaVuSans.ttf") == DEFAULT_FOLDER / "fonts" / "DejaVuSans.ttf"
+    assert (
+        find_font(DEFAULT_FOLDER, "DejaVuSans.ttf")
+        == DEFAULT_FOLDER / "fonts" / "DejaVuSans.ttf"
+    )
     if (SYSTEM_FONT_DIR / "DejaVuSans.ttf").is_file():
-        assert find_font(tmp_path, "DejaVuSans.ttf") == SYSTEM_FONT_DIR / "DejaVuSans.ttf"
+        assert (
+            find_font(tmp_path, "DejaVuSans.ttf") == SYSTEM_FONT_DIR / "DejaVuSans.ttf"
+        )
     else:
         with pytest.raises(DesignError):
             find_font(tmp_path, "DejaVuSans.ttf")

@@ -34,14 +34,30 @@ def decode_qr(pdf: bytes, tmp_path: Path) -> str | None:
     if not (shutil.which("pdftoppm") and shutil.which("zbarimg")):
         return None
     (tmp_path / "doc.pdf").write_bytes(pdf)
-    subprocess.run(["pdftoppm", "-png", "-r", "150", "-singlefile", str(tmp_path / "doc.pdf"),
-                    str(tmp_path / "page")], check=True)
-    found = subprocess.run(["zbarimg", "--raw", "-q", str(tmp_path / "page.png")],
-                           capture_output=True, text=True, check=True)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            "150",
+            "-singlefile",
+            str(tmp_path / "doc.pdf"),
+            str(tmp_path / "page"),
+        ],
+        check=True,
+    )
+    found = subprocess.run(
+        ["zbarimg", "--raw", "-q", str(tmp_path / "page.png")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return found.stdout.strip()
 
 
-@pytest.mark.parametrize("venue", ["The Crown & Anchor", "Zoë's <b>Bar</b>", "Κλαμπ Αθήνα", "Бар «Ночь»"])
+@pytest.mark.parametrize(
+    "venue", ["The Crown & Anchor", "Zoë's <b>Bar</b>", "Κλαμπ Αθήνα", "Бар «Ночь»"]
+)
 def test_poster_prints_heading_venue_url_code_and_steps(venue: str) -> None:
     pdf = render_join_poster(venue, CODE, URL, DESIGN)
     text = text_of(pdf)
@@ -56,7 +72,10 @@ def test_long_venue_name_shrinks_to_fit() -> None:
     name = "The Old Royal Oak Tavern, Cocktail Lounge, Late Bar and Nightclub at the Harbourside"
     fit = fit_venue_name(name, DESIGN.font_bold)
     assert fit.size < fit_venue_name("The Crown", DESIGN.font_bold).size
-    assert all(stringWidth(line, DESIGN.font_bold, fit.size) <= TEXT_WIDTH for line in fit.lines)
+    assert all(
+        stringWidth(line, DESIGN.font_bold, fit.size) <= TEXT_WIDTH
+        for line in fit.lines
+    )
     assert " ".join(fit.lines) == name
 
 
@@ -67,4 +86,6 @@ def test_qr_code_decodes_to_the_join_url(tmp_path: Path) -> None:
 
 
 def test_poster_is_deterministic() -> None:
-    assert render_join_poster("A", CODE, URL, DESIGN) == render_join_poster("A", CODE, URL, DESIGN)
+    assert render_join_poster("A", CODE, URL, DESIGN) == render_join_poster(
+        "A", CODE, URL, DESIGN
+    )

@@ -33,7 +33,9 @@ def normalise(user_input: str) -> str | None:
     a typo never silently matches somebody else's certificate.
     """
     cleaned = "".join(user_input.split()).replace("-", "")
-    if not cleaned.isascii():  # "ß".upper() == "SS": never let case-mapping invent characters
+    if (
+        not cleaned.isascii()
+    ):  # "ß".upper() == "SS": never let case-mapping invent characters
         return None
     cleaned = cleaned.upper()
     if len(cleaned) != LENGTH or not set(cleaned) <= _ALLOWED:

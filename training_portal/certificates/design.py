@@ -15,7 +15,7 @@ import hashlib
 import re
 import string
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -85,12 +85,21 @@ def load_design(folder: Path = DEFAULT_FOLDER) -> Design:
         signatory_name=_text(signatory, "name", source, prefix="signatory."),
         signatory_role=_text(signatory, "role", source, prefix="signatory."),
         colours=Colours(
-            **{k: _colour(colours, k, source) for k in ("primary", "accent", "text", "muted")}
+            **{
+                k: _colour(colours, k, source)
+                for k in ("primary", "accent", "text", "muted")
+            }
         ),
-        font_regular=register_font(find_font(folder, str(fonts.get("regular") or "DejaVuSans.ttf"))),
-        font_bold=register_font(find_font(folder, str(fonts.get("bold") or "DejaVuSans-Bold.ttf"))),
+        font_regular=register_font(
+            find_font(folder, str(fonts.get("regular") or "DejaVuSans.ttf"))
+        ),
+        font_bold=register_font(
+            find_font(folder, str(fonts.get("bold") or "DejaVuSans-Bold.ttf"))
+        ),
         logo=_logo(folder, raw.get("logo"), source),
-        poster_heading=_text(raw, "poster_heading", source, "Staff: do your safety training"),
+        poster_heading=_text(
+            raw, "poster_heading", source, "Staff: do your safety training"
+        ),
         record_title=_text(raw, "record_title", source, "Training record"),
     )
 
@@ -109,7 +118,7 @@ def register_font(path: Path) -> str:
     return _register(path.resolve())
 
 
-@lru_cache(maxsize=None)
+@cache
 def _register(path: Path) -> str:
     digest = hashlib.sha1(str(path).encode()).hexdigest()[:8]
     name = f"{path.stem}-{digest}"
@@ -154,7 +163,11 @@ def _mapping(raw: dict[str, Any], key: str, source: Path) -> dict[str, Any]:
 
 
 def _text(
-    raw: dict[str, Any], key: str, source: Path, default: str | None = None, prefix: str = ""
+    raw: dict[str, Any],
+    key: str,
+    source: Path,
+    default: str | None = None,
+    prefix: str = "",
 ) -> str:
     value = raw.get(key, default)
     if not isinstance(value, str) or not value.strip():
@@ -166,7 +179,7 @@ def _colour(colours: dict[str, Any], key: str, source: Path) -> Color:
     value = colours.get(key)
     if not isinstance(value, str) or not _HEX.fullmatch(value):
         raise DesignError(
-            f"{source}: colours.{key} must be a quoted hex colour like \"#1F3A5F\", got {value!r}"
+            f'{source}: colours.{key} must be a quoted hex colour like "#1F3A5F", got {value!r}'
         )
     return HexColor(value)
 
@@ -174,13 +187,19 @@ def _colour(colours: dict[str, Any], key: str, source: Path) -> Color:
 def _body_template(raw: dict[str, Any], source: Path) -> str:
     body = _text(raw, "body", source)
     try:
-        fields = [f for _, f, spec, conv in string.Formatter().parse(body) if f is not None]
+        fields = [
+            f for _, f, spec, conv in string.Formatter().parse(body) if f is not None
+        ]
     except ValueError as exc:
-        raise DesignError(f"{source}: body: {exc} (write {{{{ and }}}} for braces)") from exc
+        raise DesignError(
+            f"{source}: body: {exc} (write {{{{ and }}}} for braces)"
+        ) from exc
     unknown = sorted(set(fields) - BODY_PLACEHOLDERS)
     if unknown:
         allowed = ", ".join("{" + p + "}" for p in sorted(BODY_PLACEHOLDERS))
-        raise DesignError(f"{source}: body: unknown placeholder {unknown}; allowed: {allowed}")
+        raise DesignError(
+            f"{source}: body: unknown placeholder {unknown}; allowed: {allowed}"
+        )
     return body
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 from reportlab import rl_config
 from reportlab.graphics.barcode import qrencoder
@@ -61,10 +62,14 @@ def _split_two(text: str, font: str) -> tuple[str, str]:
     """Split at the space that balances the two lines; at a character if there is none."""
     words = text.split(" ")
     if len(words) > 1:
-        cuts = [(" ".join(words[:i]), " ".join(words[i:])) for i in range(1, len(words))]
+        cuts = [
+            (" ".join(words[:i]), " ".join(words[i:])) for i in range(1, len(words))
+        ]
     else:
         cuts = [(text[:i], text[i:]) for i in range(1, len(text))]
-    return min(cuts, key=lambda c: max(stringWidth(c[0], font, 1), stringWidth(c[1], font, 1)))
+    return min(
+        cuts, key=lambda c: max(stringWidth(c[0], font, 1), stringWidth(c[1], font, 1))
+    )
 
 
 def draw_fitted(
@@ -81,10 +86,14 @@ def draw_fitted(
 
 def qr_widget(payload: str, size: float, level: str = "M") -> QrCodeWidget:
     """The QR code for ``payload``, ``size`` points square (its ``value`` is the payload)."""
-    return QrCodeWidget(payload, barWidth=size, barHeight=size, barLevel=level, barBorder=QR_BORDER)
+    return QrCodeWidget(
+        payload, barWidth=size, barHeight=size, barLevel=level, barBorder=QR_BORDER
+    )
 
 
-def draw_qr(canvas: Canvas, widget: QrCodeWidget, x: float, y: float, colour: Color) -> None:
+def draw_qr(
+    canvas: Canvas, widget: QrCodeWidget, x: float, y: float, colour: Color
+) -> None:
     """Draw a QR widget as one filled path of dark runs, in module units.
 
     Same modules as ``renderPDF.draw(Drawing(...))``, without a tree of hundreds of Rect
@@ -96,11 +105,17 @@ def draw_qr(canvas: Canvas, widget: QrCodeWidget, x: float, y: float, colour: Co
         make_qr(qr)
     count = qr.getModuleCount()
     box = widget.barWidth / (count + 2 * QR_BORDER)
-    ops = [f"{start} {r} {length} 1.02 re" for r, row in enumerate(qr.modules) for start, length in _runs(row)]
+    ops = [
+        f"{start} {r} {length} 1.02 re"
+        for r, row in enumerate(qr.modules)
+        for start, length in _runs(row)
+    ]
     canvas.saveState()
     canvas.setFillColor(colour)
     # module (row r, column c) spans [c, c+1] x [r, r+1], rows counted downwards
-    canvas.transform(box, 0, 0, -box, x + QR_BORDER * box, y + widget.barHeight - QR_BORDER * box)
+    canvas.transform(
+        box, 0, 0, -box, x + QR_BORDER * box, y + widget.barHeight - QR_BORDER * box
+    )
     canvas.addLiteral("\n".join(ops) + "\nf")
     canvas.restoreState()
 
@@ -151,19 +166,25 @@ def mask_penalty(modules: list[list[bool]]) -> int:
     runs = sum(map(len, found)) - 2 * len(found)
     # ReportLab's rule 3 compares column tuples with a list, so only rows ever score,
     # and it stops one position short of the end of a row: reproduced on purpose.
-    finder = sum(40 for row in rows for m in _FINDER_LIKE.finditer(row) if m.start() < size - 11)
+    finder = sum(
+        40 for row in rows for m in _FINDER_LIKE.finditer(row) if m.start() < size - 11
+    )
     bits = [int(row, 2) for row in rows]
     low = (1 << (size - 1)) - 1
     blocks = 0
-    for upper, lower in zip(bits, bits[1:]):
+    for upper, lower in pairwise(bits):
         vertical = ~(upper ^ lower)
-        blocks += (vertical & (vertical >> 1) & ~(upper ^ (upper >> 1)) & low).bit_count()
+        blocks += (
+            vertical & (vertical >> 1) & ~(upper ^ (upper >> 1)) & low
+        ).bit_count()
     dark = sum(row.count(b"1") for row in rows)
     balance = 10 * (abs(100 * dark // (size * size) - 50) // 5)
     return runs + finder + 3 * blocks + balance
 
 
-def new_canvas(buffer: io.BytesIO, pagesize: tuple[float, float], title: str, author: str) -> Canvas:
+def new_canvas(
+    buffer: io.BytesIO, pagesize: tuple[float, float], title: str, author: str
+) -> Canvas:
     canvas = Canvas(buffer, pagesize=pagesize, invariant=1, pageCompression=1)
     canvas.setTitle(title)
     canvas.setAuthor(author)

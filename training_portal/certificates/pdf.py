@@ -13,12 +13,12 @@ from datetime import date
 from urllib.parse import quote
 from xml.sax.saxutils import escape
 
+from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from training_portal.certificates.design import Design
 from training_portal.certificates.layout import (
@@ -73,7 +73,9 @@ def certificate_qr(data: CertificateData) -> QrCodeWidget:
 
 def render_certificate(data: CertificateData, design: Design) -> bytes:
     buffer = io.BytesIO()
-    canvas = new_canvas(buffer, (PAGE_W, PAGE_H), f"{design.title}: {data.holder_name}", design.issuer)
+    canvas = new_canvas(
+        buffer, (PAGE_W, PAGE_H), f"{design.title}: {data.holder_name}", design.issuer
+    )
     canvas.setSubject(f"{data.module_title} (version {data.module_version})")
     _frame(canvas, design)
     _heading(canvas, design)
@@ -116,7 +118,9 @@ def _holder(canvas: Canvas, data: CertificateData, design: Design) -> float:
     canvas.drawCentredString(PAGE_W / 2, y, design.intro)
     fit = fit_name(data.holder_name, design.font_bold)
     canvas.setFillColor(design.colours.text)
-    last = draw_fitted(canvas, fit, design.font_bold, PAGE_W / 2, y - 8 * mm - fit.size * 0.8)
+    last = draw_fitted(
+        canvas, fit, design.font_bold, PAGE_W / 2, y - 8 * mm - fit.size * 0.8
+    )
     rule_y = last - 5 * mm
     canvas.setStrokeColor(design.colours.accent)
     canvas.setLineWidth(1.5)
@@ -141,8 +145,12 @@ def _module(canvas: Canvas, data: CertificateData, design: Design, y: float) -> 
 def _footer(canvas: Canvas, data: CertificateData, design: Design) -> None:
     base = 24 * mm
     left = MARGIN
-    _label_value(canvas, design, left, base + 20 * mm, "Passed on", long_date(data.passed_on))
-    _label_value(canvas, design, left, base + 6 * mm, "Valid until", long_date(data.expires_on))
+    _label_value(
+        canvas, design, left, base + 20 * mm, "Passed on", long_date(data.passed_on)
+    )
+    _label_value(
+        canvas, design, left, base + 6 * mm, "Valid until", long_date(data.expires_on)
+    )
     _signature(canvas, design, PAGE_W * 0.38, base + 6 * mm)
     qr_x = PAGE_W - MARGIN - QR_SIZE
     draw_qr(canvas, certificate_qr(data), qr_x, base + 2 * mm, design.colours.primary)
@@ -154,11 +162,16 @@ def _footer(canvas: Canvas, data: CertificateData, design: Design) -> None:
     canvas.setFont(design.font_bold, 11)
     canvas.drawRightString(qr_x - 2 * mm, base + 12 * mm, data.code)
     canvas.setFillColor(design.colours.muted)
-    canvas.setFont(design.font_regular, shrink_to_width(data.verify_url, design.font_regular, 78 * mm, 8))
+    canvas.setFont(
+        design.font_regular,
+        shrink_to_width(data.verify_url, design.font_regular, 78 * mm, 8),
+    )
     canvas.drawRightString(qr_x - 2 * mm, base + 6 * mm, data.verify_url)
 
 
-def _label_value(canvas: Canvas, design: Design, x: float, y: float, label: str, value: str) -> None:
+def _label_value(
+    canvas: Canvas, design: Design, x: float, y: float, label: str, value: str
+) -> None:
     canvas.setFillColor(design.colours.muted)
     canvas.setFont(design.font_regular, 9)
     canvas.drawString(x, y + 5 * mm, label)
@@ -175,7 +188,10 @@ def _signature(canvas: Canvas, design: Design, x: float, y: float) -> None:
     canvas.setFont(design.font_bold, 11)
     canvas.drawCentredString(x, y + 3 * mm, design.signatory_name)
     canvas.setFillColor(design.colours.muted)
-    canvas.setFont(design.font_regular, shrink_to_width(design.signatory_role, design.font_regular, 75 * mm, 9))
+    canvas.setFont(
+        design.font_regular,
+        shrink_to_width(design.signatory_role, design.font_regular, 75 * mm, 9),
+    )
     canvas.drawCentredString(x, y - 2 * mm, design.signatory_role)
 
 
@@ -185,14 +201,26 @@ def render_training_record(
     """A4 portrait list of a person's current certificates; the table repeats its header."""
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
-        buffer, pagesize=A4, invariant=1, leftMargin=18 * mm, rightMargin=18 * mm,
-        topMargin=30 * mm, bottomMargin=20 * mm,
-        title=f"{design.record_title}: {holder_name}", author=design.issuer, creator="training-portal",
+        buffer,
+        pagesize=A4,
+        invariant=1,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=30 * mm,
+        bottomMargin=20 * mm,
+        title=f"{design.record_title}: {holder_name}",
+        author=design.issuer,
+        creator="training-portal",
     )
     styles = _record_styles(design)
     story = [
         Paragraph(escape(holder_name), styles["name"]),
-        Paragraph(escape(f"Generated on {long_date(generated_on)} · {len(rows)} current certificates"), styles["small"]),
+        Paragraph(
+            escape(
+                f"Generated on {long_date(generated_on)} · {len(rows)} current certificates"
+            ),
+            styles["small"],
+        ),
         Spacer(1, 6 * mm),
         _record_table(rows, styles, design),
     ]
@@ -205,33 +233,66 @@ def render_training_record(
 
 
 def _record_styles(design: Design) -> dict[str, ParagraphStyle]:
-    base = ParagraphStyle("cell", fontName=design.font_regular, fontSize=9.5, leading=12, textColor=design.colours.text)
+    base = ParagraphStyle(
+        "cell",
+        fontName=design.font_regular,
+        fontSize=9.5,
+        leading=12,
+        textColor=design.colours.text,
+    )
     return {
         "cell": base,
-        "head": ParagraphStyle("head", parent=base, fontName=design.font_bold, textColor=design.colours.primary),
-        "name": ParagraphStyle("name", parent=base, fontName=design.font_bold, fontSize=16, leading=20),
-        "small": ParagraphStyle("small", parent=base, fontSize=9, textColor=design.colours.muted),
+        "head": ParagraphStyle(
+            "head",
+            parent=base,
+            fontName=design.font_bold,
+            textColor=design.colours.primary,
+        ),
+        "name": ParagraphStyle(
+            "name", parent=base, fontName=design.font_bold, fontSize=16, leading=20
+        ),
+        "small": ParagraphStyle(
+            "small", parent=base, fontSize=9, textColor=design.colours.muted
+        ),
     }
 
 
-def _record_table(rows: list[RecordRow], styles: dict[str, ParagraphStyle], design: Design) -> Table:
+def _record_table(
+    rows: list[RecordRow], styles: dict[str, ParagraphStyle], design: Design
+) -> Table:
     def cell(text: str, style: str = "cell") -> Paragraph:
         return Paragraph(escape(text), styles[style])
 
-    header = [cell(h, "head") for h in ("Module", "Version", "Passed", "Valid until", "Certificate code")]
+    header = [
+        cell(h, "head")
+        for h in ("Module", "Version", "Passed", "Valid until", "Certificate code")
+    ]
     body = [
-        [cell(r.module_title), cell(r.version), cell(r.passed_on.isoformat()),
-         cell(r.expires_on.isoformat()), cell(r.code)]
+        [
+            cell(str(r.module_title)),
+            cell(str(r.version)),
+            cell(r.passed_on.isoformat()),
+            cell(r.expires_on.isoformat()),
+            cell(r.code),
+        ]
         for r in rows
     ] or [[cell("No current certificates."), "", "", "", ""]]
-    table = Table([header, *body], colWidths=[66 * mm, 16 * mm, 23 * mm, 23 * mm, 46 * mm], repeatRows=1)
-    table.setStyle(TableStyle([
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LINEBELOW", (0, 0), (-1, 0), 1.2, design.colours.primary),
-        ("LINEBELOW", (0, 1), (-1, -1), 0.3, design.colours.muted),
-        ("TOPPADDING", (0, 0), (-1, -1), 4),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
-    ]))
+    table = Table(
+        [header, *body],
+        colWidths=[50 * mm, 15 * mm, 27 * mm, 27 * mm, 55 * mm],  # dates and codes never wrap
+        repeatRows=1,
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LINEBELOW", (0, 0), (-1, 0), 1.2, design.colours.primary),
+                ("LINEBELOW", (0, 1), (-1, -1), 0.3, design.colours.muted),
+                ("TOPPADDING", (0, 0), (-1, -1), 4),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+            ]
+        )
+    )
     return table
 
 
@@ -245,18 +306,26 @@ def _record_page(canvas: Canvas, doc: SimpleDocTemplate, design: Design) -> None
     canvas.setFillColor(design.colours.muted)
     canvas.drawRightString(width - 18 * mm, height - 18 * mm, design.issuer)
     canvas.drawRightString(width - 18 * mm, 12 * mm, f"Page {doc.page}")
-    canvas.drawString(18 * mm, 12 * mm, "Check any code at the address printed on its certificate.")
+    canvas.drawString(
+        18 * mm, 12 * mm, "Check any code at the address printed on its certificate."
+    )
     canvas.restoreState()
 
 
 def content_disposition(filename_stem: str) -> str:
     """RFC 6266 ``attachment`` value with an ASCII fallback and the UTF-8 name."""
-    stem = "".join(ch for ch in filename_stem if unicodedata.category(ch)[0] != "C").strip()
+    stem = "".join(
+        ch for ch in filename_stem if unicodedata.category(ch)[0] != "C"
+    ).strip()
     stem = stem or "document"
     return f"attachment; filename=\"{_ascii_fallback(stem)}.pdf\"; filename*=UTF-8''{quote(stem + '.pdf', safe='')}"
 
 
 def _ascii_fallback(stem: str) -> str:
-    plain = "".join(ch for ch in unicodedata.normalize("NFKD", stem) if not unicodedata.combining(ch))
-    kept = "".join(ch if ch.isascii() else "_" for ch in plain if ch not in "\"\\")
+    plain = "".join(
+        ch
+        for ch in unicodedata.normalize("NFKD", stem)
+        if not unicodedata.combining(ch)
+    )
+    kept = "".join(ch if ch.isascii() else "_" for ch in plain if ch not in '"\\')
     return kept.strip() or "document"

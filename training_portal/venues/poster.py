@@ -38,11 +38,21 @@ def poster_qr(join_url: str) -> QrCodeWidget:
     return qr_widget(join_url, QR_SIZE)
 
 
-def render_join_poster(venue_name: str, join_code: str, join_url: str, design: Design) -> bytes:
+def render_join_poster(
+    venue_name: str, join_code: str, join_url: str, design: Design
+) -> bytes:
     buffer = io.BytesIO()
-    canvas = new_canvas(buffer, A4, f"Join {venue_name} on the staff training", design.issuer)
+    canvas = new_canvas(
+        buffer, A4, f"Join {venue_name} on the staff training", design.issuer
+    )
     y = _top(canvas, venue_name, design)
-    draw_qr(canvas, poster_qr(join_url), (PAGE_W - QR_SIZE) / 2, y - QR_SIZE, design.colours.primary)
+    draw_qr(
+        canvas,
+        poster_qr(join_url),
+        (PAGE_W - QR_SIZE) / 2,
+        y - QR_SIZE,
+        design.colours.primary,
+    )
     y = _address(canvas, join_url, join_code, design, y - QR_SIZE - 2 * mm)
     _steps(canvas, design, y - 12 * mm)
     _bottom(canvas, design)
@@ -59,7 +69,12 @@ def _top(canvas: Canvas, venue_name: str, design: Design) -> float:
     canvas.rect(0, PAGE_H - 44 * mm, PAGE_W, 2 * mm, stroke=0, fill=1)
     heading = fit_text(design.poster_heading, design.font_bold, TEXT_WIDTH, 34, 20)
     canvas.setFillColorRGB(1, 1, 1)
-    first = PAGE_H - 21 * mm - (len(heading.lines) - 1) * heading.size * 0.6 + heading.size * 0.3
+    first = (
+        PAGE_H
+        - 21 * mm
+        - (len(heading.lines) - 1) * heading.size * 0.6
+        + heading.size * 0.3
+    )
     draw_fitted(canvas, heading, design.font_bold, PAGE_W / 2, first)
     name = fit_venue_name(venue_name, design.font_bold)
     canvas.setFillColor(design.colours.text)
@@ -67,18 +82,24 @@ def _top(canvas: Canvas, venue_name: str, design: Design) -> float:
     return last - 6 * mm
 
 
-def _address(canvas: Canvas, join_url: str, join_code: str, design: Design, y: float) -> float:
+def _address(
+    canvas: Canvas, join_url: str, join_code: str, design: Design, y: float
+) -> float:
     canvas.setFillColor(design.colours.muted)
     canvas.setFont(design.font_regular, 13)
     canvas.drawCentredString(PAGE_W / 2, y - 6 * mm, "No camera? Go to")
     canvas.setFillColor(design.colours.text)
-    canvas.setFont(design.font_bold, shrink_to_width(join_url, design.font_bold, TEXT_WIDTH, 20))
+    canvas.setFont(
+        design.font_bold, shrink_to_width(join_url, design.font_bold, TEXT_WIDTH, 20)
+    )
     canvas.drawCentredString(PAGE_W / 2, y - 15 * mm, join_url)
     canvas.setFillColor(design.colours.muted)
     canvas.setFont(design.font_regular, 13)
     canvas.drawCentredString(PAGE_W / 2, y - 24 * mm, "and enter the venue code")
     canvas.setFillColor(design.colours.primary)
-    canvas.setFont(design.font_bold, shrink_to_width(join_code, design.font_bold, TEXT_WIDTH, 30))
+    canvas.setFont(
+        design.font_bold, shrink_to_width(join_code, design.font_bold, TEXT_WIDTH, 30)
+    )
     canvas.drawCentredString(PAGE_W / 2, y - 36 * mm, join_code)
     return y - 36 * mm
 
@@ -92,7 +113,10 @@ def _steps(canvas: Canvas, design: Design, y: float) -> None:
         canvas.setFont(design.font_bold, 13)
         canvas.drawCentredString(left, y - 0.5 * mm, str(number))
         canvas.setFillColor(design.colours.text)
-        canvas.setFont(design.font_regular, shrink_to_width(step, design.font_regular, PAGE_W - left - 30 * mm, 13))
+        canvas.setFont(
+            design.font_regular,
+            shrink_to_width(step, design.font_regular, PAGE_W - left - 30 * mm, 13),
+        )
         canvas.drawString(left + 8 * mm, y, step)
         y -= 11 * mm
 
@@ -107,4 +131,6 @@ def _bottom(canvas: Canvas, design: Design) -> None:
     canvas.setFont(design.font_bold, 10)
     canvas.drawString(x, 17 * mm, design.issuer)
     canvas.setFont(design.font_regular, 9)
-    canvas.drawString(x, 12.5 * mm, "Free training for everyone who works here, on your own phone.")
+    canvas.drawString(
+        x, 12.5 * mm, "Free training for everyone who works here, on your own phone."
+    )

@@ -1,0 +1,328 @@
+"""Module page throughput against a bare Flask endpoint returning the same bytes.
+
+    .venv/bin/python bench/bench_module_page.py [--rounds 3] [--seconds 10] [--connections 8]
+
+Budgets (PRODUCT.md): module page throughput >= 60 % of a bare Flask endpoint returning the
+same bytes, same server, same run; a module page never parses Markdown or YAML per request.
+
+Builds a throwaway SQLite database, signs a user in through POST /login, captures one lesson
+page, then serves bench_app.py (the real portal + a bare route returning those bytes) with
+gunicorn, 2 sync workers, and alternates wrk runs on the two URLs (A, B, A, B ...).
+Needs `wrk` (apt-get install -y wrk). Everything it starts or writes is removed at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gzip
+import http.client
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+BENCH_DIR = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH_DIR.parent))
+sys.path.insert(0, str(BENCH_DIR))
+
+from bench_app import BARE_PATH, make_bench_app  # noqa: E402
+from flask import Flask  # noqa: E402
+
+USER_AGENT = "bench-module-page"  # Flask-Login ties the session to address + user agent
+EMAIL, PASSWORD = "bench@example.org", "bench-password-1"
+
+
+@dataclass(frozen=True)
+class WrkResult:
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    bad: int  # non-2xx/3xx responses + socket errors
+
+
+# --- set-up: database, user, session cookie, captured page -------------------------------
+
+def bench_environment(tmp: Path, page_file: Path) -> dict[str, str]:
+    """BENCH_* settings for this process and the gunicorn workers."""
+    settings = {
+        "BENCH_DATABASE_URL": f"sqlite:///{tmp / 'bench.sqlite3'}",
+        "BENCH_SECRET_KEY": secrets.token_hex(32),
+        "BENCH_BARE_PAGE": str(page_file),
+    }
+    os.environ.update({k: v for k, v in settings.items() if k != "BENCH_BARE_PAGE"})
+    return {**os.environ, **settings}
+
+
+def prepare_database(app: Flask) -> None:
+    from flask_migrate import upgrade
+
+    from training_portal.accounts.models import User
+    from training_portal.accounts.passwords import hash_password
+    from training_portal.extensions import db
+
+    with app.app_context():
+        upgrade()
+        db.session.add(User(name="Bench Reader", email=EMAIL, password_hash=hash_password(PASSWORD)))
+        db.session.commit()
+        db.engine.dispose()
+
+
+def sign_in(app: Flask) -> Any:
+    """A test client signed in through the real log-in form, CSRF token included."""
+    client = app.test_client()
+    client.environ_base["HTTP_USER_AGENT"] = USER_AGENT
+    form = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form)
+    assert token, "no CSRF token on /login"
+    response = client.post("/login", data={"email": EMAIL, "password": PASSWORD,
+                                           "csrf_token": token.group(1)})
+    assert response.status_code in (302, 303), f"log-in failed: {response.status_code}"
+    return client
+
+
+def capture_page(client: Any, path: str) -> tuple[str, bytes]:
+    """Read the page until the session is stable; return the cookie and the page's bytes."""
+    client.get(path)  # first read: records the page view, adds the CSRF token to the session
+    response = client.get(path)
+    assert response.status_code == 200, f"{path} gave {response.status_code}"
+    assert "Set-Cookie" not in response.headers, "the session still changes on every read"
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    return cookie.value, response.get_data()
+
+
+# --- "never parses Markdown or YAML during a request" ------------------------------------
+
+def _parse_targets() -> list[tuple[object, str, str]]:
+    import nh3
+    import yaml
+    import yaml.composer
+    from markdown_it import MarkdownIt
+    from markdown_it.renderer import RendererHTML
+
+    import training_portal.catalog
+
+    return [
+        (MarkdownIt, "parse", "Markdown"), (MarkdownIt, "render", "Markdown"),
+        (RendererHTML, "render", "Markdown"), (nh3, "clean", "HTML sanitising (nh3)"),
+        (yaml.composer.Composer, "compose_document", "YAML"),
+        *((yaml, name, "YAML") for name in ("load", "safe_load", "compose", "load_all")),
+        (training_portal.catalog, "load_catalog", "catalog loads"),
+    ]
+
+
+def _counting(original: Callable[..., Any], counts: Counter[str], label: str) -> Callable[..., Any]:
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        counts[label] += 1
+        return original(*args, **kwargs)
+
+    return wrapper
+
+
+@contextlib.contextmanager
+def parse_counters() -> Iterator[Counter[str]]:
+    counts: Counter[str] = Counter()
+    saved = [(owner, name, getattr(owner, name)) for owner, name, _ in _parse_targets()]
+    for (owner, name, original), (_, _, label) in zip(saved, _parse_targets()):
+        setattr(owner, name, _counting(original, counts, label))
+    try:
+        yield counts
+    finally:
+        for owner, name, original in saved:
+            setattr(owner, name, original)
+
+
+def count_parses(app: Flask, client: Any, path: str, n: int) -> tuple[Counter[str], Counter[str]]:
+    """Parses during n page requests, and (to show the counters work) during one forced reload."""
+    with parse_counters() as counts:
+        for _ in range(n):
+            assert client.get(path).status_code == 200
+        during_requests = counts.copy()
+        counts.clear()
+        app.extensions["catalog"].reload()
+        return during_requests, counts.copy()
+
+
+# --- serving and load --------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def fetch(port: int, path: str, headers: dict[str, str]) -> http.client.HTTPResponse:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    connection.request("GET", path, headers=headers)
+    response = connection.getresponse()
+    response.read()
+    connection.close()
+    return response
+
+
+def wait_until_ready(port: int, process: subprocess.Popen[bytes], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("gunicorn exited during start-up")
+        with contextlib.suppress(OSError):
+            if fetch(port, "/healthz", {}).status == 200:
+                return
+        time.sleep(0.2)
+    raise RuntimeError("gunicorn did not answer /healthz in time")
+
+
+@contextlib.contextmanager
+def gunicorn(env: dict[str, str], workers: int) -> Iterator[int]:
+    """Serve bench_app with gunicorn (sync workers); stop the whole process group afterwards."""
+    port = free_port()
+    command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
+               f"127.0.0.1:{port}", "--chdir", str(BENCH_DIR), "--log-level", "warning",
+               "bench_app:make_bench_app()"]
+    process = subprocess.Popen(command, env=env, start_new_session=True)
+    try:
+        wait_until_ready(port, process)
+        yield port
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def check_same_response(port: int, page_path: str, headers: dict[str, str]) -> None:
+    page, bare = fetch(port, page_path, headers), fetch(port, BARE_PATH, headers)
+    for name, response in (("page", page), ("bare", bare)):
+        assert response.status == 200, f"{name} gave {response.status}"
+        assert response.getheader("Set-Cookie") is None, f"{name} sets a cookie"
+    assert page.getheader("Content-Type") == bare.getheader("Content-Type")
+    assert page.getheader("Content-Length") == bare.getheader("Content-Length")
+
+
+_UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
+
+
+def _ms(text: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()  # type: ignore[union-attr]
+    return float(number) * _UNITS_MS[unit]
+
+
+def parse_wrk(output: str) -> WrkResult:
+    def find(pattern: str) -> str:
+        match = re.search(pattern, output)
+        return match.group(1) if match else "0"
+
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)",
+                              output)
+    bad = int(find(r"Non-2xx or 3xx responses: (\d+)"))
+    bad += sum(int(g) for g in socket_errors.groups()) if socket_errors else 0
+    return WrkResult(float(find(r"Requests/sec:\s+([\d.]+)")), _ms(find(r"50%\s+(\S+)")),
+                     _ms(find(r"99%\s+(\S+)")), int(find(r"(\d+) requests in")), bad)
+
+
+def run_wrk(url: str, headers: dict[str, str], seconds: int, args: argparse.Namespace) -> WrkResult:
+    command = ["wrk", "-t", str(args.threads), "-c", str(args.connections), "-d", f"{seconds}s",
+               "--latency", url]
+    for name, value in headers.items():
+        command[1:1] = ["-H", f"{name}: {value}"]
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    return parse_wrk(output)
+
+
+def measure(port: int, paths: dict[str, str], headers: dict[str, str],
+            args: argparse.Namespace) -> dict[str, list[WrkResult]]:
+    """Warm both up, then alternate A, B, A, B ... so noise hits both alike."""
+    base = f"http://127.0.0.1:{port}"
+    for path in paths.values():
+        run_wrk(base + path, headers, 2, args)
+    results: dict[str, list[WrkResult]] = {name: [] for name in paths}
+    for round_number in range(1, args.rounds + 1):
+        for name, path in paths.items():
+            results[name].append(run_wrk(base + path, headers, args.seconds, args))
+            r = results[name][-1]
+            print(f"  round {round_number} {name:>6}: {r.requests_per_second:8.0f} req/s  "
+                  f"p50 {r.p50_ms:.2f} ms  p99 {r.p99_ms:.2f} ms", flush=True)
+    return results
+
+
+# --- report ------------------------------------------------------------------------------
+
+def report(results: dict[str, list[WrkResult]], body: bytes, parses: Counter[str],
+           control: Counter[str], args: argparse.Namespace) -> None:
+    page, bare = results["page"], results["bare"]
+    print("\n| round | module page req/s | bare req/s | ratio |\n| --- | --- | --- | --- |")
+    for i, (a, b) in enumerate(zip(page, bare), 1):
+        print(f"| {i} | {a.requests_per_second:,.0f} | {b.requests_per_second:,.0f} | "
+              f"{a.requests_per_second / b.requests_per_second:.0%} |")
+    print("\n| endpoint | req/s (median) | p50 | p99 | requests | errors |\n| --- | --- | --- | --- | --- | --- |")
+    for name, runs in results.items():
+        print(f"| {name} | {statistics.median(r.requests_per_second for r in runs):,.0f} | "
+              f"{statistics.median(r.p50_ms for r in runs):.2f} ms | "
+              f"{statistics.median(r.p99_ms for r in runs):.2f} ms | "
+              f"{sum(r.requests for r in runs):,} | {sum(r.bad for r in runs)} |")
+    ratio = (statistics.median(r.requests_per_second for r in page)
+             / statistics.median(r.requests_per_second for r in bare))
+    print(f"\nratio of medians: {ratio:.0%} (budget >= 60 %: {'met' if ratio >= 0.6 else 'MISSED'})")
+    print(f"page size: {len(body):,} bytes raw, {len(gzip.compress(body, 9)):,} bytes gzip -9")
+    print(f"parses during {args.parse_requests} in-process page requests: {dict(parses) or 'none'} "
+          f"(budget: none)")
+    print(f"control, one forced catalog reload: {dict(control)}")
+    print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--module", default="recognising-predatory-behaviour")
+    parser.add_argument("--page", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=10, help="per wrk run")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--threads", type=int, default=1, help="wrk threads")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
+    parser.add_argument("--parse-requests", type=int, default=200)
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed: apt-get install -y wrk")
+    path = f"/modules/{args.module}/{args.page}"
+    with tempfile.TemporaryDirectory(prefix="bench-module-page-") as tmp:
+        page_file = Path(tmp) / "page.html"
+        env = bench_environment(Path(tmp), page_file)
+        app = make_bench_app()
+        prepare_database(app)
+        client = sign_in(app)
+        cookie, body = capture_page(client, path)
+        page_file.write_bytes(body)
+        parses, control = count_parses(app, client, path, args.parse_requests)
+        headers = {"Cookie": f"session={cookie}", "User-Agent": USER_AGENT}
+        print(f"{path}: {len(body):,} bytes; gunicorn {args.workers} sync workers; wrk "
+              f"{args.threads} thread(s), {args.connections} connections, {args.rounds} rounds "
+              f"x {args.seconds} s; load average {os.getloadavg()[0]:.2f}", flush=True)
+        with gunicorn(env, args.workers) as port:
+            check_same_response(port, path, headers)
+            results = measure(port, {"page": path, "bare": BARE_PATH}, headers, args)
+        report(results, body, parses, control, args)
+
+
+if __name__ == "__main__":
+    main()
