@@ -7,8 +7,9 @@ The database is SQLite in a temporary folder unless ``DATABASE_URL`` points else
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from flask import Flask

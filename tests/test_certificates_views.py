@@ -9,8 +9,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from tests.conftest import login_client
-from tests.factories import (CertificateFactory, CompletionFactory, MembershipFactory,
-                             UserFactory, VenueFactory)
+from tests.factories import CertificateFactory, CompletionFactory, MembershipFactory, UserFactory, VenueFactory
 from training_portal.certificates.codes import format_code
 from training_portal.certificates.models import Certificate
 from training_portal.db import utcnow

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from flask import Flask
 
@@ -34,7 +35,8 @@ def _register_extensions(app: Flask) -> None:
     import training_portal.models  # noqa: F401  (every table, for Alembic and create_all)
 
     ext.db.init_app(app)
-    ext.migrate.init_app(app, ext.db, render_as_batch=True, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    migrations = Path(__file__).resolve().parent.parent / "migrations"
+    ext.migrate.init_app(app, ext.db, render_as_batch=True, directory=str(migrations))
     ext.login_manager.init_app(app)
     ext.login_manager.login_view = "accounts.login"
     ext.login_manager.login_message = None

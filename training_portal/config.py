@@ -7,10 +7,11 @@ to start with a missing or default ``SECRET_KEY``.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
-DEV_SECRET_KEY = "dev-only-insecure-secret-key"
+DEV_SECRET_KEY = "dev-only-insecure-secret-key"  # noqa: S105  (refused in production)
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 

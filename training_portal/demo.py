@@ -11,7 +11,7 @@ from training_portal.venues import services as venues
 
 demo_cli = AppGroup("demo", help="Demo data for trying the portal locally.")
 
-DEMO_PASSWORD = "demo-password-1"
+DEMO_PASSWORD = "demo-password-1"  # noqa: S105  (demo data, printed on purpose)
 DEMO_PEOPLE = (
     ("Maya Manager", "manager@demo.example", None),
     ("Sam Staff", "staff@demo.example", None),
@@ -43,5 +43,5 @@ def load() -> None:
     db.session.commit()
     click.echo("Demo data loaded." if created else "Demo data already present.")
     click.echo(f"Demo logins (password for each: {DEMO_PASSWORD}):")
-    for name, email, role in DEMO_PEOPLE:
+    for _name, email, role in DEMO_PEOPLE:
         click.echo(f"  {email:<24} {role or ('venue manager' if 'manager' in email else 'staff')}")

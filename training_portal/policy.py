@@ -6,9 +6,10 @@ when one is missing), then load the object and ask a ``can_*`` function about it
 
 from __future__ import annotations
 
-from enum import Enum
+from collections.abc import Callable
+from enum import StrEnum
 from functools import wraps
-from typing import TYPE_CHECKING, Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from flask import abort
 from flask_login import current_user
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class Rule(str, Enum):
+class Rule(StrEnum):
     PUBLIC = "public"
     SIGNED_IN = "signed_in"
     #: Signed in, and the view checks the object with a ``can_*`` function.

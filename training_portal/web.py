@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, render_template
-from flask_babel import gettext as _
+from flask import Blueprint, Flask, current_app, render_template
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
@@ -19,13 +19,13 @@ CONTENT_SECURITY_POLICY = (
     "object-src 'none'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
 )
 ERROR_TITLES = {
-    400: "That request did not work",
-    403: "You do not have access to this page",
-    404: "Page not found",
-    405: "That action is not allowed here",
-    413: "That is too much data",
-    429: "Too many tries",
-    500: "Something went wrong on our side",
+    400: _l("That request did not work"),
+    403: _l("You do not have access to this page"),
+    404: _l("Page not found"),
+    405: _l("That action is not allowed here"),
+    413: _l("That is too much data"),
+    429: _l("Too many tries"),
+    500: _l("Something went wrong on our side"),
 }
 
 
@@ -52,13 +52,13 @@ def healthz() -> tuple[dict[str, str], int]:
 
 def render_error(error: HTTPException) -> tuple[str, int]:
     code = error.code or 500
-    title = _(ERROR_TITLES.get(code, "Something went wrong"))
+    title = ERROR_TITLES.get(code, ERROR_TITLES[500])
     return render_template("errors/error.html", code=code, title=title), code
 
 
 def render_server_error(error: Exception) -> tuple[str, int]:
     db.session.rollback()
-    return render_template("errors/error.html", code=500, title=_(ERROR_TITLES[500])), 500
+    return render_template("errors/error.html", code=500, title=ERROR_TITLES[500]), 500
 
 
 def add_security_headers(response: Response) -> Response:
@@ -81,8 +81,5 @@ def init_app(app: Flask) -> None:
 def _unexpected(error: Exception):  # type: ignore[no-untyped-def]
     if isinstance(error, HTTPException):
         return render_error(error)
-    if hasattr(error, "code") is False:
-        from flask import current_app
-
-        current_app.logger.exception("Unhandled error")
+    current_app.logger.exception("Unhandled error")
     return render_server_error(error)

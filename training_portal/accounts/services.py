@@ -9,6 +9,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from training_portal import audit
@@ -36,8 +37,8 @@ def find_user_by_email(email: str) -> User | None:
 
 def register(name: str, email: str, password: str) -> User:
     if find_user_by_email(email) is not None:
-        raise AccountError("An account with this email address already exists. "
-                           "Log in, or ask for a sign-in link.")
+        raise AccountError(_l("An account with this email address already exists. "
+                           "Log in, or ask for a sign-in link."))
     user = User(name=name.strip(), email=normalise_email(email),
                 password_hash=hash_password(password))
     db.session.add(user)
@@ -111,16 +112,16 @@ def set_password(user: User, password: str) -> None:
 
 def change_password(user: User, current: str, new: str) -> None:
     if not verify_password(user.password_hash, current):
-        raise AccountError("Your current password is not right.")
+        raise AccountError(_l("Your current password is not right."))
     set_password(user, new)
 
 
 def change_email(user: User, current_password: str, new_email: str) -> None:
     if not verify_password(user.password_hash, current_password):
-        raise AccountError("Your current password is not right.")
+        raise AccountError(_l("Your current password is not right."))
     other = find_user_by_email(new_email)
     if other is not None and other.id != user.id:
-        raise AccountError("That email address is already used by another account.")
+        raise AccountError(_l("That email address is already used by another account."))
     audit.record(user.id, "account.email_changed", "user", user.id, old=user.email)
     user.email = normalise_email(new_email)
 

@@ -7,8 +7,15 @@ from werkzeug.wrappers import Response
 
 from training_portal.accounts import bp, services
 from training_portal.accounts.forms import (
-    ChangeEmailForm, ChangePasswordForm, ConfirmForm, EmailOnlyForm, LoginForm,
-    NewPasswordForm, ProfileForm, RegisterForm)
+    ChangeEmailForm,
+    ChangePasswordForm,
+    ConfirmForm,
+    EmailOnlyForm,
+    LoginForm,
+    NewPasswordForm,
+    ProfileForm,
+    RegisterForm,
+)
 from training_portal.accounts.mailers import send_login_link, send_reset_link
 from training_portal.accounts.sessions import end_session, start_session
 from training_portal.extensions import db, limiter

@@ -120,7 +120,7 @@ def register_font(path: Path) -> str:
 
 @cache
 def _register(path: Path) -> str:
-    digest = hashlib.sha1(str(path).encode()).hexdigest()[:8]
+    digest = hashlib.sha1(str(path).encode(), usedforsecurity=False).hexdigest()[:8]
     name = f"{path.stem}-{digest}"
     try:
         pdfmetrics.registerFont(TTFont(name, str(path)))

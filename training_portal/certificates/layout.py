@@ -159,7 +159,7 @@ def make_qr(qr: qrencoder.QRCode) -> None:
 def mask_penalty(modules: list[list[bool]]) -> int:
     """ReportLab's ``QRUtil.getLostPoint`` (including its rule 3 quirks), computed fast."""
     rows = [bytes(row).translate(_DIGITS) for row in modules]  # bools -> b"0110..."
-    cols = [bytes(col) for col in zip(*rows)]
+    cols = [bytes(col) for col in zip(*rows, strict=True)]
     lines = rows + cols
     size = len(rows)
     found = [run for line in lines for run in _RUN.findall(line)]

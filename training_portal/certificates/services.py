@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from training_portal import audit
@@ -98,7 +99,7 @@ def record_rows(certificates: list[Certificate]) -> list[RecordRow]:
 
 def revoke(actor: User, certificate: Certificate, reason: str) -> None:
     if certificate.revoked_at is not None:
-        raise CertificateError("This certificate is already revoked.")
+        raise CertificateError(_l("This certificate is already revoked."))
     certificate.revoked_at = utcnow()
     certificate.revoke_reason = reason
     certificate.revoked_by_id = actor.id

@@ -2,8 +2,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
-                   url_for)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -13,8 +12,7 @@ from training_portal.certificates import services
 from training_portal.certificates.codes import normalise
 from training_portal.certificates.forms import RevokeForm, VerifyForm
 from training_portal.certificates.models import Certificate
-from training_portal.certificates.pdf import (content_disposition, render_certificate,
-                                              render_training_record)
+from training_portal.certificates.pdf import content_disposition, render_certificate, render_training_record
 from training_portal.extensions import db, limiter
 from training_portal.notifications.mail import external_url
 from training_portal.policy import Rule, access

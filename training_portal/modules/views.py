@@ -4,15 +4,15 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from training_portal import policy
 from training_portal.content_access import catalog, published_module_or_404
 from training_portal.extensions import db
 from training_portal.modules import confidence
 from training_portal.modules.progress import record_page_view, training_progress
-from training_portal import policy
 from training_portal.policy import Rule, access
 from training_portal.timeutil import site_today
-from training_portal.venues.services import memberships_of
 from training_portal.venues.forms import ButtonForm
+from training_portal.venues.services import memberships_of
 
 bp = Blueprint("modules", __name__)
 

@@ -9,18 +9,19 @@ from __future__ import annotations
 import math
 import random
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Mapping
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from training_portal.completions import services as completions
 from training_portal.db import utcnow
 from training_portal.extensions import db
 from training_portal.modules.content import Module
-from training_portal.quizzes.grading import grade_question, is_pass, score_percent
 from training_portal.quizzes.grading import draw as draw_questions
+from training_portal.quizzes.grading import grade_question, is_pass, score_percent
 from training_portal.quizzes.models import Attempt
 
 
@@ -32,7 +33,7 @@ class AnswersIncomplete(QuizError):
     """Some drawn questions have no answer; nothing was recorded."""
 
     def __init__(self, unanswered: list[str]):
-        super().__init__("Answer every question before you submit.")
+        super().__init__(_l("Answer every question before you submit."))
         self.unanswered = unanswered
 
 
@@ -73,17 +74,17 @@ def open_attempt(user_id: int, module: Module) -> Attempt | None:
 def quiz_gate(user_id: int, module: Module, modules: Mapping[str, Module], today: date,
               pause_seconds: int) -> QuizGate:
     if not module.is_published or module.quiz is None:
-        return QuizGate(False, "This module has no quiz you can take.")
+        return QuizGate(False, _l("This module has no quiz you can take."))
     missing = missing_prerequisites(user_id, module, modules, today)
     if missing:
-        return QuizGate(False, "Finish the modules this one builds on first.",
+        return QuizGate(False, _l("Finish the modules this one builds on first."),
                         missing_prerequisites=missing)
     last = last_graded_attempt(user_id, module.slug)
     if last is not None and not last.passed and last.graded_at is not None:
         ready_at = last.graded_at + timedelta(seconds=pause_seconds)
         now = utcnow()
         if ready_at > now:
-            return QuizGate(False, "Take a short break, read the lesson again, then try again.",
+            return QuizGate(False, _l("Take a short break, read the lesson again, then try again."),
                             wait_seconds=math.ceil((ready_at - now).total_seconds()))
     return QuizGate(True)
 
@@ -118,11 +119,11 @@ def clean_answers(attempt: Attempt, raw: Mapping[str, list[str]]) -> dict[str, l
     answers: dict[str, list[str]] = {}
     for question_id, choice_ids in raw.items():
         if question_id not in drawn:
-            raise QuizError("That answer is not for a question in this quiz. "
-                            "Reload the quiz and try again.")
+            raise QuizError(_l("That answer is not for a question in this quiz. "
+                            "Reload the quiz and try again."))
         if not set(choice_ids) <= drawn[question_id]:
-            raise QuizError("That choice is not part of this question. "
-                            "Reload the quiz and try again.")
+            raise QuizError(_l("That choice is not part of this question. "
+                            "Reload the quiz and try again."))
         if choice_ids:
             answers[question_id] = sorted(set(choice_ids))
     unanswered = [item["question"] for item in attempt.drawn if item["question"] not in answers]
@@ -156,12 +157,12 @@ def submit_attempt(attempt: Attempt, module: Module, raw_answers: Mapping[str, l
 def _grade(attempt: Attempt, module: Module, answers: dict[str, list[str]]) -> dict[str, bool]:
     bank = module.quiz
     if bank is None:
-        raise QuizError("This module no longer has a quiz.")
+        raise QuizError(_l("This module no longer has a quiz."))
     results = {}
     for item in attempt.drawn:
         question = bank.question(item["question"])
         if question is None or not set(item["choices"]) <= {c.id for c in question.choices}:
-            raise QuizError("This quiz was updated while you were taking it. "
-                            "Start again to get the new questions.")
+            raise QuizError(_l("This quiz was updated while you were taking it. "
+                            "Start again to get the new questions."))
         results[question.id] = grade_question(question, frozenset(answers[question.id]))
     return results

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from training_portal import audit
@@ -123,7 +124,7 @@ def mark_leaver(actor: User, membership: Membership) -> None:
     if membership.left_at is not None:
         return
     if membership.user_id == membership.venue.created_by_id:
-        raise VenueError("The venue's owner cannot be marked as having left.")
+        raise VenueError(_l("The venue's owner cannot be marked as having left."))
     membership.left_at = utcnow()
     audit.record(actor.id, "venue.member_left", "membership", membership.id)
 
@@ -131,8 +132,8 @@ def mark_leaver(actor: User, membership: Membership) -> None:
 def add_co_manager(actor: User, venue: Venue, email: str) -> Membership:
     user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None or user.is_disabled:
-        raise VenueError("No account uses that email address. Ask the person to register "
-                         "first (they can scan the venue's poster), then try again.")
+        raise VenueError(_l("No account uses that email address. Ask the person to register "
+                         "first (they can scan the venue's poster), then try again."))
     membership, _new = join_venue(user, venue)
     membership.role = ROLE_MANAGER
     audit.record(actor.id, "venue.manager_added", "membership", membership.id)
@@ -141,6 +142,6 @@ def add_co_manager(actor: User, venue: Venue, email: str) -> Membership:
 
 def remove_co_manager(actor: User, membership: Membership) -> None:
     if membership.user_id == membership.venue.created_by_id:
-        raise VenueError("The venue's owner cannot be removed as a manager.")
+        raise VenueError(_l("The venue's owner cannot be removed as a manager."))
     membership.role = ROLE_STAFF
     audit.record(actor.id, "venue.manager_removed", "membership", membership.id)
