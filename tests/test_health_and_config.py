@@ -59,3 +59,15 @@ def test_sqlite_connections_use_wal_and_a_busy_timeout(tmp_path):
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 5000
     engine.dispose()
+
+
+def test_unexpected_errors_get_the_friendly_500_page(make_app):
+    app = make_app(TESTING=False)
+
+    @app.route("/boom")
+    def boom():  # pragma: no cover - the test calls it through the client
+        raise RuntimeError("boom")
+
+    response = app.test_client().get("/boom")
+    assert response.status_code == 500
+    assert "Nothing you entered is lost" in response.get_data(as_text=True)
