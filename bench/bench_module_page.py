@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import gzip
 import http.client
 import os
@@ -52,6 +53,7 @@ class WrkResult:
     p99_ms: float
     requests: int
     bad: int  # non-2xx/3xx responses + socket errors
+    cpu_ms: float = 0.0  # gunicorn workers' CPU time per request (user + system)
 
 
 # --- set-up: database, user, session cookie, captured page -------------------------------
@@ -105,6 +107,15 @@ def capture_page(client: Any, path: str) -> tuple[str, bytes]:
     return cookie.value, response.get_data()
 
 
+def served_client(env: dict[str, str], cookie: str) -> Any:
+    """A test client on the app with the bare route, carrying the captured session cookie."""
+    os.environ["BENCH_BARE_PAGE"] = env["BENCH_BARE_PAGE"]
+    client = make_bench_app().test_client()
+    client.environ_base["HTTP_USER_AGENT"] = USER_AGENT
+    client.set_cookie("session", cookie)
+    return client
+
+
 # --- "never parses Markdown or YAML during a request" ------------------------------------
 
 def _parse_targets() -> list[tuple[object, str, str]]:
@@ -137,7 +148,7 @@ def _counting(original: Callable[..., Any], counts: Counter[str], label: str) ->
 def parse_counters() -> Iterator[Counter[str]]:
     counts: Counter[str] = Counter()
     saved = [(owner, name, getattr(owner, name)) for owner, name, _ in _parse_targets()]
-    for (owner, name, original), (_, _, label) in zip(saved, _parse_targets()):
+    for (owner, name, original), (_, _, label) in zip(saved, _parse_targets(), strict=True):
         setattr(owner, name, _counting(original, counts, label))
     try:
         yield counts
@@ -155,6 +166,55 @@ def count_parses(app: Flask, client: Any, path: str, n: int) -> tuple[Counter[st
         counts.clear()
         app.extensions["catalog"].reload()
         return during_requests, counts.copy()
+
+
+# --- where the time goes (--profile N) ---------------------------------------------------
+
+PROFILE_PARTS = [  # (label, file suffix, function): cumulative time, so parts may nest
+    ("whole request (Flask wsgi_app)", "flask/app.py", "wsgi_app"),
+    ("  session cookie opened", "flask/sessions.py", "open_session"),
+    ("  before_request hooks", "flask/app.py", "preprocess_request"),
+    ("  user loaded from the session (SELECT user)", "accounts/sessions.py", "load_user"),
+    ("  record_page_view (SELECT page view)", "modules/progress.py", "record_page_view"),
+    ("  render_template", "flask/templating.py", "render_template"),
+    ("    of which _() / gettext in templates", "jinja2/ext.py", "_gettext_alias"),
+    ("    of which url_for", "flask/app.py", "url_for"),
+    ("    of which csrf_token()", "flask_wtf/csrf.py", "generate_csrf"),
+    ("  after_request + session saved", "flask/app.py", "process_response"),
+    ("  teardown (database session removed)", "flask/app.py", "do_teardown_appcontext"),
+]
+
+
+def _profiled(client: Any, path: str, n: int) -> Any:
+    import cProfile
+    import pstats
+
+    for _ in range(20):
+        client.get(path)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(n):
+        client.get(path)
+    profiler.disable()
+    return pstats.Stats(profiler)
+
+
+def _cumulative_ms(stats: Any, suffix: str, function: str, n: int) -> float:
+    return sum(row[3] for (file, _, name), row in stats.stats.items()
+               if file.endswith(suffix) and name == function) * 1000 / n
+
+
+def profile(client: Any, paths: dict[str, str], n: int) -> None:
+    """cProfile both endpoints in-process; times are inflated by the profiler, shares are a guide."""
+    stats = {name: _profiled(client, path, n) for name, path in paths.items()}
+    print(f"\ncProfile, {n} in-process requests each (ms per request, profiler overhead included)")
+    print("| part | " + " | ".join(paths) + " |\n| --- |" + " --- |" * len(paths))
+    print("| Python function calls per request | "
+          + " | ".join(f"{s.total_calls / n:,.0f}" for s in stats.values()) + " |")
+    for label, suffix, function in PROFILE_PARTS:
+        print(f"| {label} | " + " | ".join(f"{_cumulative_ms(s, suffix, function, n):.2f}"
+                                          for s in stats.values()) + " |")
+    print()
 
 
 # --- serving and load --------------------------------------------------------------------
@@ -186,8 +246,24 @@ def wait_until_ready(port: int, process: subprocess.Popen[bytes], timeout: float
     raise RuntimeError("gunicorn did not answer /healthz in time")
 
 
+@dataclass(frozen=True)
+class Server:
+    port: int
+    pid: int  # the gunicorn master
+
+    def workers_cpu_seconds(self) -> float:
+        """User + system CPU of the master's children (the workers), from /proc."""
+        ticks = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            with contextlib.suppress(OSError):
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+                if int(fields[1]) == self.pid:
+                    ticks += int(fields[11]) + int(fields[12])
+        return ticks / os.sysconf("SC_CLK_TCK")
+
+
 @contextlib.contextmanager
-def gunicorn(env: dict[str, str], workers: int) -> Iterator[int]:
+def gunicorn(env: dict[str, str], workers: int) -> Iterator[Server]:
     """Serve bench_app with gunicorn (sync workers); stop the whole process group afterwards."""
     port = free_port()
     command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
@@ -196,7 +272,7 @@ def gunicorn(env: dict[str, str], workers: int) -> Iterator[int]:
     process = subprocess.Popen(command, env=env, start_new_session=True)
     try:
         wait_until_ready(port, process)
-        yield port
+        yield Server(port, process.pid)
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGTERM)
@@ -237,49 +313,62 @@ def parse_wrk(output: str) -> WrkResult:
                      _ms(find(r"99%\s+(\S+)")), int(find(r"(\d+) requests in")), bad)
 
 
-def run_wrk(url: str, headers: dict[str, str], seconds: int, args: argparse.Namespace) -> WrkResult:
+def run_wrk(server: Server, path: str, headers: dict[str, str], seconds: int,
+            args: argparse.Namespace) -> WrkResult:
     command = ["wrk", "-t", str(args.threads), "-c", str(args.connections), "-d", f"{seconds}s",
-               "--latency", url]
+               "--latency", f"http://127.0.0.1:{server.port}{path}"]
     for name, value in headers.items():
         command[1:1] = ["-H", f"{name}: {value}"]
+    cpu_before = server.workers_cpu_seconds()
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
-    return parse_wrk(output)
+    result = parse_wrk(output)
+    cpu_ms = (server.workers_cpu_seconds() - cpu_before) * 1000 / max(result.requests, 1)
+    return dataclasses.replace(result, cpu_ms=cpu_ms)
 
 
-def measure(port: int, paths: dict[str, str], headers: dict[str, str],
+def measure(server: Server, paths: dict[str, str], headers: dict[str, str],
             args: argparse.Namespace) -> dict[str, list[WrkResult]]:
     """Warm both up, then alternate A, B, A, B ... so noise hits both alike."""
-    base = f"http://127.0.0.1:{port}"
     for path in paths.values():
-        run_wrk(base + path, headers, 2, args)
+        run_wrk(server, path, headers, 2, args)
     results: dict[str, list[WrkResult]] = {name: [] for name in paths}
     for round_number in range(1, args.rounds + 1):
         for name, path in paths.items():
-            results[name].append(run_wrk(base + path, headers, args.seconds, args))
+            results[name].append(run_wrk(server, path, headers, args.seconds, args))
             r = results[name][-1]
             print(f"  round {round_number} {name:>6}: {r.requests_per_second:8.0f} req/s  "
-                  f"p50 {r.p50_ms:.2f} ms  p99 {r.p99_ms:.2f} ms", flush=True)
+                  f"p50 {r.p50_ms:.2f} ms  p99 {r.p99_ms:.2f} ms  worker CPU {r.cpu_ms:.2f} ms/request",
+                  flush=True)
     return results
 
 
 # --- report ------------------------------------------------------------------------------
 
+def _median(runs: list[WrkResult], field: str) -> float:
+    return statistics.median(getattr(r, field) for r in runs)
+
+
 def report(results: dict[str, list[WrkResult]], body: bytes, parses: Counter[str],
            control: Counter[str], args: argparse.Namespace) -> None:
     page, bare = results["page"], results["bare"]
     print("\n| round | module page req/s | bare req/s | ratio |\n| --- | --- | --- | --- |")
-    for i, (a, b) in enumerate(zip(page, bare), 1):
+    for i, (a, b) in enumerate(zip(page, bare, strict=True), 1):
         print(f"| {i} | {a.requests_per_second:,.0f} | {b.requests_per_second:,.0f} | "
               f"{a.requests_per_second / b.requests_per_second:.0%} |")
-    print("\n| endpoint | req/s (median) | p50 | p99 | requests | errors |\n| --- | --- | --- | --- | --- | --- |")
+    print("\n| endpoint | req/s (median) | p50 | p99 | worker CPU/request | requests | errors |"
+          "\n| --- | --- | --- | --- | --- | --- | --- |")
     for name, runs in results.items():
-        print(f"| {name} | {statistics.median(r.requests_per_second for r in runs):,.0f} | "
-              f"{statistics.median(r.p50_ms for r in runs):.2f} ms | "
-              f"{statistics.median(r.p99_ms for r in runs):.2f} ms | "
+        print(f"| {name} | {_median(runs, 'requests_per_second'):,.0f} | "
+              f"{_median(runs, 'p50_ms'):.2f} ms | {_median(runs, 'p99_ms'):.2f} ms | "
+              f"{_median(runs, 'cpu_ms'):.2f} ms | "
               f"{sum(r.requests for r in runs):,} | {sum(r.bad for r in runs)} |")
-    ratio = (statistics.median(r.requests_per_second for r in page)
-             / statistics.median(r.requests_per_second for r in bare))
-    print(f"\nratio of medians: {ratio:.0%} (budget >= 60 %: {'met' if ratio >= 0.6 else 'MISSED'})")
+    ratio = _median(page, "requests_per_second") / _median(bare, "requests_per_second")
+    rounds = statistics.median(a.requests_per_second / b.requests_per_second
+                               for a, b in zip(page, bare, strict=True))
+    cpu_ratio = _median(bare, "cpu_ms") / _median(page, "cpu_ms")
+    print(f"\nratio of medians: {ratio:.0%}; median of the rounds' ratios: {rounds:.0%}; "
+          f"from worker CPU per request: {cpu_ratio:.0%} "
+          f"(budget >= 60 %: {'met' if ratio >= 0.6 else 'MISSED'})")
     print(f"page size: {len(body):,} bytes raw, {len(gzip.compress(body, 9)):,} bytes gzip -9")
     print(f"parses during {args.parse_requests} in-process page requests: {dict(parses) or 'none'} "
           f"(budget: none)")
@@ -297,6 +386,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=1, help="wrk threads")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
     parser.add_argument("--parse-requests", type=int, default=200)
+    parser.add_argument("--profile", type=int, default=0, metavar="N",
+                        help="also cProfile N in-process requests of each endpoint")
     return parser.parse_args()
 
 
@@ -313,14 +404,17 @@ def main() -> None:
         client = sign_in(app)
         cookie, body = capture_page(client, path)
         page_file.write_bytes(body)
-        parses, control = count_parses(app, client, path, args.parse_requests)
+        served = served_client(env, cookie)  # the app gunicorn's workers build, in-process
+        parses, control = count_parses(served.application, served, path, args.parse_requests)
+        if args.profile:
+            profile(served, {"page": path, "bare": BARE_PATH}, args.profile)
         headers = {"Cookie": f"session={cookie}", "User-Agent": USER_AGENT}
         print(f"{path}: {len(body):,} bytes; gunicorn {args.workers} sync workers; wrk "
               f"{args.threads} thread(s), {args.connections} connections, {args.rounds} rounds "
               f"x {args.seconds} s; load average {os.getloadavg()[0]:.2f}", flush=True)
-        with gunicorn(env, args.workers) as port:
-            check_same_response(port, path, headers)
-            results = measure(port, {"page": path, "bare": BARE_PATH}, headers, args)
+        with gunicorn(env, args.workers) as server:
+            check_same_response(server.port, path, headers)
+            results = measure(server, {"page": path, "bare": BARE_PATH}, headers, args)
         report(results, body, parses, control, args)
 
 
