@@ -9,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 import io
 import shutil
-import subprocess
 from datetime import date
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from pypdf import PdfReader
 from reportlab.graphics.barcode import qrencoder
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
+from tests.pdfs import decode_qr, text_of
 from training_portal.certificates.design import (
     DEFAULT_FOLDER,
     SYSTEM_FONT_DIR,
@@ -55,36 +55,6 @@ LONG_NAME = (
     "Maximiliana Alexandrina Konstantinopoulou-Wolfeschlegelsteinhausen "
     "de la Fuente y Montenegro Smythe Łukasiewicz the Third of Ashby"
 )[:120]
-
-
-def text_of(pdf: bytes) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
-
-
-def decode_qr(pdf: bytes, tmp_path: Path) -> str | None:
-    """The QR payload read by zbarimg from a 150 dpi render, or None without the tools."""
-    if not (shutil.which("pdftoppm") and shutil.which("zbarimg")):
-        return None
-    (tmp_path / "doc.pdf").write_bytes(pdf)
-    subprocess.run(
-        [
-            "pdftoppm",
-            "-png",
-            "-r",
-            "150",
-            "-singlefile",
-            str(tmp_path / "doc.pdf"),
-            str(tmp_path / "page"),
-        ],
-        check=True,
-    )
-    found = subprocess.run(
-        ["zbarimg", "--raw", "-q", str(tmp_path / "page.png")],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return found.stdout.strip()
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import io
 from datetime import date, timedelta
 
-from pypdf import PdfReader
 from sqlalchemy import select
 
 from tests.conftest import login_client
 from tests.factories import CertificateFactory, CompletionFactory, MembershipFactory, UserFactory, VenueFactory
+from tests.pdfs import text_of
 from training_portal.certificates.codes import format_code
 from training_portal.certificates.models import Certificate
 from training_portal.db import utcnow
@@ -23,10 +22,6 @@ def _certificate(app, name="Αλέξης Παπαδόπουλος", **completion
         MembershipFactory(user=user, venue=venue)
         cert = CertificateFactory(completion=CompletionFactory(user_id=user.id, **completion))
     return user, cert
-
-
-def _text(pdf: bytes) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
 
 
 def test_verify_shows_valid_and_every_printed_fact_but_nothing_else(app, client):
@@ -114,7 +109,7 @@ def test_holder_downloads_pdf_with_safe_unicode_filename(app):
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     disposition = response.headers["Content-Disposition"]
     assert "filename*=UTF-8''Zo%C3%AB%20%C5%81ukasiewicz" in disposition
-    text = _text(response.data)
+    text = text_of(response.data)
     assert "Zoë Łukasiewicz" in text and format_code(cert.code) in text
     assert "The Secret Bar" not in text
 
@@ -135,7 +130,7 @@ def test_training_record_lists_current_certificates_only(app):
             expires_on=date.today() - timedelta(days=1)))
     client = login_client(app, user)
     assert "My training record (PDF)" in client.get("/my/certificates").get_data(True)
-    text = _text(client.get("/my/record.pdf").data)
+    text = text_of(client.get("/my/record.pdf").data)
     assert "Ахмед Мұхамеджан" in text and format_code(cert.code) in text
     assert format_code(expired.code) not in text
 

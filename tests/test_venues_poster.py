@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import io
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
+from tests.pdfs import decode_qr, text_of
 from training_portal.certificates.design import load_design
 from training_portal.venues.poster import (
     STEPS,
@@ -23,36 +22,6 @@ from training_portal.venues.poster import (
 DESIGN = load_design()
 URL = "https://training.example.org/join/7KQM3XWD"
 CODE = "7KQM3XWD"
-
-
-def text_of(pdf: bytes) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
-
-
-def decode_qr(pdf: bytes, tmp_path: Path) -> str | None:
-    """The QR payload read by zbarimg from a 150 dpi render, or None without the tools."""
-    if not (shutil.which("pdftoppm") and shutil.which("zbarimg")):
-        return None
-    (tmp_path / "doc.pdf").write_bytes(pdf)
-    subprocess.run(
-        [
-            "pdftoppm",
-            "-png",
-            "-r",
-            "150",
-            "-singlefile",
-            str(tmp_path / "doc.pdf"),
-            str(tmp_path / "page"),
-        ],
-        check=True,
-    )
-    found = subprocess.run(
-        ["zbarimg", "--raw", "-q", str(tmp_path / "page.png")],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return found.stdout.strip()
 
 
 @pytest.mark.parametrize(
