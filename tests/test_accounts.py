@@ -236,3 +236,42 @@ def test_reset_request_is_throttled(make_app):
     statuses = [client.post("/reset", data={"email": "a@example.org"}).status_code
                 for _ in range(3)]
     assert statuses == [200, 200, 429]
+
+
+def test_login_throttle_is_per_account_so_colleagues_on_one_wifi_can_log_in(make_app):
+    app = make_app(LOGIN_RATE_LIMIT="2 per minute")
+    with app.app_context():
+        UserFactory(email="colleague@example.org")
+    client = app.test_client()
+    for _ in range(2):
+        _login(client, "victim@example.org", "wrong-password")
+    assert _login(client, "victim@example.org", "wrong-password").status_code == 429
+    assert _login(client, "colleague@example.org").status_code == 302
+
+
+def test_login_has_a_per_address_limit_too(make_app):
+    app = make_app(LOGIN_IP_RATE_LIMIT="3 per minute")
+    client = app.test_client()
+    statuses = [_login(client, f"p{n}@example.org", "wrong-password").status_code
+                for n in range(4)]
+    assert statuses == [200, 200, 200, 429]
+
+
+def test_registration_is_throttled_per_address(make_app):
+    app = make_app(REGISTER_RATE_LIMIT="2 per minute")
+    client = app.test_client()
+    statuses = [client.post("/register", data={"name": "A", "email": "bad"}).status_code
+                for _ in range(3)]
+    assert statuses == [200, 200, 429]
+
+
+def test_behind_a_proxy_limits_use_the_client_address(make_app):
+    app = make_app(LOGIN_IP_RATE_LIMIT="2 per minute", PROXY_COUNT=1)
+    client = app.test_client()
+
+    def attempt(address: str) -> int:
+        return client.post("/login", data={"email": f"{address}@example.org", "password": "x"},
+                           headers={"X-Forwarded-For": address}).status_code
+
+    assert [attempt("10.0.0.1") for _ in range(3)] == [200, 200, 429]
+    assert attempt("10.0.0.2") == 200

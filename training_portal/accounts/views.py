@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -27,6 +28,20 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def _login_ip_limit() -> str:
+    return current_app.config["LOGIN_IP_RATE_LIMIT"]
+
+
+def _register_limit() -> str:
+    return current_app.config["REGISTER_RATE_LIMIT"]
+
+
+def _address_and_email() -> str:
+    """Guessing one person's password is throttled per account, so a venue's staff sharing
+    one Wi-Fi address are not locked out by each other; a looser per-address limit stays."""
+    return f"{get_remote_address()}|{(request.form.get('email') or '').strip().lower()}"
+
+
 def _email_limit() -> str:
     return current_app.config["EMAIL_RATE_LIMIT"]
 
@@ -37,6 +52,7 @@ def _after_login() -> Response:
 
 @bp.route("/register", methods=["GET", "POST"])
 @access(Rule.PUBLIC)
+@limiter.limit(_register_limit, methods=["POST"])
 def register() -> str | Response:
     form = RegisterForm()
     if form.validate_on_submit():
@@ -53,7 +69,8 @@ def register() -> str | Response:
 
 @bp.route("/login", methods=["GET", "POST"])
 @access(Rule.PUBLIC)
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=_address_and_email)
+@limiter.limit(_login_ip_limit, methods=["POST"])
 def login() -> str | Response:
     form = LoginForm()
     if form.validate_on_submit():
