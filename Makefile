@@ -34,6 +34,8 @@ content-check: install
 
 bench: install-dev
 	$(BIN)/python bench/bench_certificates.py
+	$(BIN)/python bench/bench_module_page.py
+	$(BIN)/python bench/bench_quiz_submit.py
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache
