@@ -114,3 +114,23 @@ def test_confidence_after_needs_own_passed_attempt(app):
     response = client.post("/modules/welcome/confidence",
                            data={"stage": "after", "rating": "5", "attempt_id": "999"})
     assert response.status_code == 404
+
+
+def test_cached_lesson_page_carries_each_sessions_own_logout_token(make_app):
+    import re
+
+    app = make_app(WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        first, second = UserFactory(), UserFactory()
+    pages = []
+    for user in (first, second):
+        client = login_client(app, user)
+        page = client.get("/modules/welcome/1").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        pages.append((client, page, token))
+    assert len(app.extensions["lesson_pages"]) == 1  # rendered once, served twice
+    assert pages[0][2] != pages[1][2]
+    assert pages[0][1].replace(pages[0][2], "") == pages[1][1].replace(pages[1][2], "")
+    client, _page, token = pages[0]
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 302
+    assert client.get("/account").status_code == 302  # logged out with the cached page's token

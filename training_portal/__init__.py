@@ -22,6 +22,10 @@ def create_app(config_overrides: Mapping[str, Any] | None = None) -> Flask:
     app.config["SQLALCHEMY_DATABASE_URI"] = config_module.normalise_database_url(
         app.config["SQLALCHEMY_DATABASE_URI"])
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", app.config["SITE_TIMEZONE"])
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # A local file cannot drop a connection; pinging it would cost a query per request.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            **app.config["SQLALCHEMY_ENGINE_OPTIONS"], "pool_pre_ping": False}
     config_module.check_production_safety(app.config)
     if app.config["PROXY_COUNT"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -50,17 +54,23 @@ def _register_extensions(app: Flask) -> None:
     ext.babel.init_app(app)
     ext.limiter.init_app(app)
     import training_portal.accounts.sessions  # noqa: F401  (registers the user loader)
+    from training_portal.accounts.session_checks import RecentChecks
+
+    app.extensions["session_checks"] = RecentChecks(app.config["SESSION_CHECK_SECONDS"])
 
 
 def _register_content(app: Flask) -> None:
     """Content and certificate design are loaded once here; requests only read them."""
     from training_portal.catalog import CatalogHolder
     from training_portal.certificates.design import load_design
+    from training_portal.modules.page_cache import PageCache, form_csrf_token
 
     app.extensions["certificate_design"] = load_design(Path(app.config["CERTIFICATES_DIR"]))
     holder = CatalogHolder(Path(app.config["CONTENT_DIR"]),
                            interval=app.config["CONTENT_RELOAD_SECONDS"])
     app.extensions["catalog"] = holder
+    app.extensions["lesson_pages"] = PageCache()
+    app.jinja_env.globals["menu_csrf_token"] = form_csrf_token
 
     @app.before_request
     def _notice_changed_content() -> None:

@@ -64,6 +64,7 @@ def from_environment(instance_path: str, env: Mapping[str, str] | None = None) -
         "LOGIN_IP_RATE_LIMIT": env.get("LOGIN_IP_RATE_LIMIT", "60 per minute"),
         "REGISTER_RATE_LIMIT": env.get("REGISTER_RATE_LIMIT", "20 per minute"),
         "PROXY_COUNT": _int(env, "PROXY_COUNT", 0),
+        "SESSION_CHECK_SECONDS": _int(env, "SESSION_CHECK_SECONDS", 2),
         "EMAIL_RATE_LIMIT": env.get("EMAIL_RATE_LIMIT", "5 per minute"),
         "VERIFY_RATE_LIMIT": env.get("VERIFY_RATE_LIMIT", "30 per minute"),
         "RESET_TOKEN_MINUTES": _int(env, "RESET_TOKEN_MINUTES", 60),

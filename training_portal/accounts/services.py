@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from training_portal import audit
 from training_portal.accounts.models import AuthToken, User
 from training_portal.accounts.passwords import hash_password, verify_password
+from training_portal.accounts.session_checks import forget_session_checks
 from training_portal.db import utcnow
 from training_portal.extensions import db
 
@@ -63,6 +64,7 @@ def mark_logged_in(user: User) -> None:
 
 def end_all_sessions(user: User) -> None:
     user.session_version = (user.session_version or 1) + 1
+    forget_session_checks(user.id)
 
 
 def _token_hash(raw: str) -> str:
@@ -124,6 +126,7 @@ def change_email(user: User, current_password: str, new_email: str) -> None:
         raise AccountError(_l("That email address is already used by another account."))
     audit.record(user.id, "account.email_changed", "user", user.id, old=user.email)
     user.email = normalise_email(new_email)
+    forget_session_checks(user.id)
 
 
 def set_role(user: User, role: str, granted: bool) -> None:

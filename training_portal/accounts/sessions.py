@@ -1,31 +1,83 @@
-"""Signed-cookie sessions that can still be ended: the cookie carries the user's session version."""
+"""Signed-cookie sessions that can still be ended: the cookie carries the user's session version.
+
+Requests check that version against the database, so a log-out, a password change or a
+disabled account ends copied cookies. The check reads one row with a plain Core query into a
+small frozen object (not an ORM instance), and each worker remembers a good answer for
+``SESSION_CHECK_SECONDS`` (default 2): lesson pages are read fast and often, and the budget
+for them leaves no room for a query per page. In the worker that handled the log-out the
+session ends at once; elsewhere within those seconds. Views that change the account load
+the ORM row with ``current_account()``.
+"""
 
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 
 from flask import session
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
 
 from training_portal.accounts.models import User
 from training_portal.accounts.services import end_all_sessions, mark_logged_in
+from training_portal.accounts.session_checks import forget_session_checks, recent_checks
 from training_portal.extensions import db, login_manager
+
+_USERS = User.__table__
+_LOAD_SIGNED_IN = select(
+    _USERS.c.id, _USERS.c.name, _USERS.c.email, _USERS.c.is_trainer, _USERS.c.is_admin,
+    _USERS.c.is_disabled, _USERS.c.session_version,
+)
+
+
+@dataclass(frozen=True)
+class SignedInUser:
+    """Who is signed in, as read at the start of this request."""
+
+    id: int
+    name: str
+    email: str
+    is_trainer: bool
+    is_admin: bool
+    session_version: int
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
 
 
 @login_manager.user_loader
-def load_user(session_id: str) -> User | None:
+def load_user(session_id: str) -> SignedInUser | None:
+    cached = recent_checks().get(session_id)
+    if cached is not None:
+        return cached
     user_id, _, version = session_id.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or user.is_disabled or user.session_version != int(version):
+    row = db.session.connection().execute(
+        _LOAD_SIGNED_IN.where(_USERS.c.id == int(user_id))).first()
+    if row is None or row.is_disabled or row.session_version != int(version):
         return None
+    user = SignedInUser(id=row.id, name=row.name, email=row.email, is_trainer=row.is_trainer,
+                        is_admin=row.is_admin, session_version=row.session_version)
+    recent_checks().remember(session_id, user)
+    return user
+
+
+def current_account() -> User:
+    """The signed-in person's ORM row, for views that change the account."""
+    user = db.session.get(User, current_user.id)
+    if user is None:  # deleted between the check and now
+        raise LookupError("the signed-in account no longer exists")
     return user
 
 
 def start_session(user: User) -> None:
     """A fresh session at every log-in, so an identity planted before log-in is never reused."""
     session.clear()
+    forget_session_checks(user.id)
     mark_logged_in(user)
     login_user(user)
     session["sid"] = secrets.token_urlsafe(16)

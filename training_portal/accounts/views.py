@@ -3,7 +3,6 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from training_portal.accounts import bp, services
@@ -18,7 +17,8 @@ from training_portal.accounts.forms import (
     RegisterForm,
 )
 from training_portal.accounts.mailers import send_login_link, send_reset_link
-from training_portal.accounts.sessions import end_session, start_session
+from training_portal.accounts.session_checks import forget_session_checks
+from training_portal.accounts.sessions import current_account, end_session, start_session
 from training_portal.extensions import db, limiter
 from training_portal.policy import Rule, access
 from training_portal.urls import safe_next
@@ -87,7 +87,7 @@ def login() -> str | Response:
 @access(Rule.SIGNED_IN)
 def logout() -> Response:
     if ConfirmForm().validate_on_submit():
-        end_session(current_user._get_current_object())
+        end_session(current_account())
         db.session.commit()
         flash(_("You are logged out."))
     return redirect(url_for("main.home"))
@@ -156,7 +156,7 @@ def login_link(token: str) -> str | Response:
 @bp.route("/account", methods=["GET", "POST"])
 @access(Rule.SIGNED_IN)
 def account() -> str | Response:
-    user = current_user._get_current_object()
+    user = current_account()
     profile = ProfileForm(prefix="profile", obj=user if request.method == "GET" else None)
     email_form = ChangeEmailForm(prefix="email")
     password_form = ChangePasswordForm(prefix="password")
@@ -164,6 +164,7 @@ def account() -> str | Response:
     if action == "profile" and profile.validate_on_submit():
         user.name = profile.name.data
         db.session.commit()
+        forget_session_checks(user.id)
         flash(_("Your name is saved."))
         return redirect(url_for("accounts.account"))
     if action == "email" and email_form.validate_on_submit():
@@ -188,7 +189,7 @@ def _change(field, apply, message, *forms):  # type: ignore[no-untyped-def]
         profile, email_form, password_form = forms
         return render_template("accounts/account.html", profile=profile, email_form=email_form,
                                password_form=password_form)
-    start_session(current_user._get_current_object())
+    start_session(current_account())
     db.session.commit()
     flash(message)
     return redirect(url_for("accounts.account"))

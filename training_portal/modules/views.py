@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -8,6 +9,7 @@ from training_portal import policy
 from training_portal.content_access import catalog, published_module_or_404
 from training_portal.extensions import db
 from training_portal.modules import confidence
+from training_portal.modules.content import Module
 from training_portal.modules.progress import record_page_view, training_progress
 from training_portal.policy import Rule, access
 from training_portal.timeutil import site_today
@@ -41,10 +43,30 @@ def page(slug: str, number: int) -> str:
     module = published_module_or_404(slug)
     if not 1 <= number <= len(module.pages):
         abort(404)
-    if record_page_view(current_user.id, slug, number):
-        db.session.commit()
+    _remember_page_read(slug, number)
+    if session.get("_flashes"):
+        return _render_page(module, number)
+    key = (slug, module.content_hash, number, str(get_locale()),
+           policy.can_preview_content(current_user))
+    return current_app.extensions["lesson_pages"].get_or_render(
+        key, lambda: _render_page(module, number))
+
+
+def _render_page(module: Module, number: int) -> str:
     return render_template("modules/page.html", module=module, page=module.pages[number - 1],
                            number=number, preview=False)
+
+
+def _remember_page_read(slug: str, number: int) -> None:
+    """The database keeps pages read; the session remembers them too, so re-reading a page
+    (the common case on a phone: back, forward, reload) costs no query."""
+    read = session.get("read", {})
+    bit = 1 << (number - 1)
+    if read.get(slug, 0) & bit:
+        return
+    if record_page_view(current_user.id, slug, number):
+        db.session.commit()
+    session["read"] = {**read, slug: read.get(slug, 0) | bit}
 
 
 @bp.route("/modules/<slug>/confidence", methods=["POST"])
