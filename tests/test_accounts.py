@@ -119,8 +119,7 @@ def test_copied_cookie_is_refused_after_password_change(app, client):
     thief = app.test_client()
     thief.set_cookie("session", client.get_cookie("session").value)
     assert thief.get("/account").status_code == 200
-    response = client.post("/account", data={
-        "action": "password", "password-current_password": PASSWORD,
+    response = client.post("/account/password", data={"password-current_password": PASSWORD,
         "password-password": "a-brand-new-password", "password-confirm": "a-brand-new-password"})
     assert response.status_code == 302
     assert client.get("/account").status_code == 200  # this session carries on
@@ -142,8 +141,7 @@ def test_password_change_needs_current_password(app):
     with app.app_context():
         user = UserFactory()
     client = login_client(app, user)
-    page = client.post("/account", data={
-        "action": "password", "password-current_password": "not-my-password",
+    page = client.post("/account/password", data={"password-current_password": "not-my-password",
         "password-password": "a-brand-new-password", "password-confirm": "a-brand-new-password",
     }).get_data(as_text=True)
     assert "current password is not right" in page
@@ -154,12 +152,12 @@ def test_change_name_and_email(app):
         user = UserFactory()
         UserFactory(email="other@example.org")
     client = login_client(app, user)
-    client.post("/account", data={"action": "profile", "profile-name": "New Name"})
-    taken = client.post("/account", data={
-        "action": "email", "email-email": "other@example.org",
+    client.post("/account/name", data={"profile-name": "New Name"})
+    taken = client.post("/account/email", data={
+        "email-email": "other@example.org",
         "email-current_password": PASSWORD}).get_data(as_text=True)
     assert "already used" in taken
-    client.post("/account", data={"action": "email", "email-email": "new@example.org",
+    client.post("/account/email", data={"email-email": "new@example.org",
                                   "email-current_password": PASSWORD})
     with app.app_context():
         fresh = db.session.get(User, user.id)

@@ -68,5 +68,5 @@ def test_name_change_shows_at_once(app):
         user = UserFactory(name="Old Name")
     client = login_client(app, user)
     client.get("/")
-    client.post("/account", data={"action": "profile", "profile-name": "New Name"})
+    client.post("/account/name", data={"profile-name": "New Name"})
     assert "New Name" in client.get("/").get_data(as_text=True)

@@ -28,6 +28,14 @@ class AccountError(ValueError):
     """A rule was broken; the message is safe to show to the person."""
 
 
+class WrongPassword(AccountError):
+    """The current password given to confirm a change is not right."""
+
+
+class EmailTaken(AccountError):
+    """Another account already uses this email address."""
+
+
 def normalise_email(email: str) -> str:
     return email.strip().lower()
 
@@ -38,7 +46,7 @@ def find_user_by_email(email: str) -> User | None:
 
 def register(name: str, email: str, password: str) -> User:
     if find_user_by_email(email) is not None:
-        raise AccountError(_l("An account with this email address already exists. "
+        raise EmailTaken(_l("An account with this email address already exists. "
                            "Log in, or ask for a sign-in link."))
     user = User(name=name.strip(), email=normalise_email(email),
                 password_hash=hash_password(password))
@@ -114,16 +122,16 @@ def set_password(user: User, password: str) -> None:
 
 def change_password(user: User, current: str, new: str) -> None:
     if not verify_password(user.password_hash, current):
-        raise AccountError(_l("Your current password is not right."))
+        raise WrongPassword(_l("Your current password is not right."))
     set_password(user, new)
 
 
 def change_email(user: User, current_password: str, new_email: str) -> None:
     if not verify_password(user.password_hash, current_password):
-        raise AccountError(_l("Your current password is not right."))
+        raise WrongPassword(_l("Your current password is not right."))
     other = find_user_by_email(new_email)
     if other is not None and other.id != user.id:
-        raise AccountError(_l("That email address is already used by another account."))
+        raise EmailTaken(_l("That email address is already used by another account."))
     audit.record(user.id, "account.email_changed", "user", user.id, old=user.email)
     user.email = normalise_email(new_email)
     forget_session_checks(user.id)

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from training_portal.accounts import bp, services
@@ -58,7 +61,7 @@ def register() -> str | Response:
     if form.validate_on_submit():
         try:
             user = services.register(form.name.data, form.email.data, form.password.data)
-        except services.AccountError as exc:
+        except services.EmailTaken as exc:
             form.email.errors.append(str(exc))
         else:
             start_session(user)
@@ -153,43 +156,74 @@ def login_link(token: str) -> str | Response:
     return render_template("accounts/login_link_confirm.html", form=form)
 
 
-@bp.route("/account", methods=["GET", "POST"])
+@dataclass
+class AccountForms:
+    name: ProfileForm
+    email: ChangeEmailForm
+    password: ChangePasswordForm
+
+
+def _account_forms() -> AccountForms:
+    return AccountForms(ProfileForm(prefix="profile", obj=current_user),
+                        ChangeEmailForm(prefix="email"), ChangePasswordForm(prefix="password"))
+
+
+def _account_page(forms: AccountForms, status: int = 200) -> tuple[str, int]:
+    return render_template("accounts/account.html", forms=forms), status
+
+
+@bp.route("/account")
 @access(Rule.SIGNED_IN)
-def account() -> str | Response:
-    user = current_account()
-    profile = ProfileForm(prefix="profile", obj=user if request.method == "GET" else None)
-    email_form = ChangeEmailForm(prefix="email")
-    password_form = ChangePasswordForm(prefix="password")
-    action = request.form.get("action")
-    if action == "profile" and profile.validate_on_submit():
-        user.name = profile.name.data
-        db.session.commit()
-        forget_session_checks(user.id)
-        flash(_("Your name is saved."))
-        return redirect(url_for("accounts.account"))
-    if action == "email" and email_form.validate_on_submit():
-        return _change(email_form.email, lambda: services.change_email(
-            user, email_form.current_password.data, email_form.email.data),
-            _("Your email address is changed."), profile, email_form, password_form)
-    if action == "password" and password_form.validate_on_submit():
-        return _change(password_form.current_password, lambda: services.change_password(
-            user, password_form.current_password.data, password_form.password.data),
-            _("Your password is changed. You are logged out everywhere else."),
-            profile, email_form, password_form)
-    return render_template("accounts/account.html", profile=profile, email_form=email_form,
-                           password_form=password_form)
+def account() -> tuple[str, int]:
+    return _account_page(_account_forms())
 
 
-def _change(field, apply, message, *forms):  # type: ignore[no-untyped-def]
-    """Apply a change that needs the current password; keep the person signed in here."""
-    try:
-        apply()
-    except services.AccountError as exc:
-        field.errors.append(str(exc))
-        profile, email_form, password_form = forms
-        return render_template("accounts/account.html", profile=profile, email_form=email_form,
-                               password_form=password_form)
-    start_session(current_account())
+@bp.route("/account/name", methods=["POST"])
+@access(Rule.SIGNED_IN)
+def change_name() -> tuple[str, int] | Response:
+    forms = _account_forms()
+    if not forms.name.validate_on_submit():
+        return _account_page(forms, 400)
+    current_account().name = forms.name.name.data
     db.session.commit()
-    flash(message)
+    forget_session_checks(current_user.id)
+    flash(_("Your name is saved."))
     return redirect(url_for("accounts.account"))
+
+
+@bp.route("/account/email", methods=["POST"])
+@access(Rule.SIGNED_IN)
+def change_email() -> tuple[str, int] | Response:
+    forms = _account_forms()
+    form = forms.email
+    if form.validate_on_submit():
+        try:
+            services.change_email(current_account(), form.current_password.data, form.email.data)
+        except services.WrongPassword as exc:
+            form.current_password.errors.append(str(exc))
+        except services.EmailTaken as exc:
+            form.email.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("Your email address is changed."))
+            return redirect(url_for("accounts.account"))
+    return _account_page(forms, 400)
+
+
+@bp.route("/account/password", methods=["POST"])
+@access(Rule.SIGNED_IN)
+def change_password() -> tuple[str, int] | Response:
+    forms = _account_forms()
+    form = forms.password
+    if form.validate_on_submit():
+        user = current_account()
+        try:
+            services.change_password(user, form.current_password.data, form.password.data)
+        except services.WrongPassword as exc:
+            form.current_password.errors.append(str(exc))
+        else:
+            start_session(user)  # this session carries on; every other one has ended
+            db.session.commit()
+            flash(_("Your password is changed. You are logged out everywhere else."))
+            return redirect(url_for("accounts.account"))
+    return _account_page(forms, 400)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from training_portal.certificates.models import Certificate
@@ -9,8 +10,10 @@ from training_portal.completions.models import Completion
 from training_portal.content_access import catalog, published_module_or_404
 from training_portal.extensions import db
 from training_portal.modules import confidence
+from training_portal.modules.content import Module
 from training_portal.policy import Rule, access
 from training_portal.quizzes import services
+from training_portal.quizzes.bank import Choice, Question
 from training_portal.quizzes.mailers import send_pass_email
 from training_portal.quizzes.models import Attempt
 from training_portal.timeutil import site_today
@@ -87,12 +90,12 @@ def take(public_id: str) -> str | Response:
                            unanswered=unanswered, form=ButtonForm()), (400 if unanswered else 200)
 
 
-def _answers_from(form) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+def _answers_from(form: MultiDict[str, str]) -> dict[str, list[str]]:
     return {key[len(ANSWER_PREFIX):]: form.getlist(key)
             for key in form if key.startswith(ANSWER_PREFIX)}
 
 
-def _drawn_questions(attempt: Attempt, module):  # type: ignore[no-untyped-def]
+def _drawn_questions(attempt: Attempt, module: Module) -> list[tuple[Question, list[Choice]]]:
     """(question, [choices in the drawn order]) for each drawn question still in the bank."""
     rows = []
     for item in attempt.drawn:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -50,16 +52,20 @@ def create() -> str | Response:
     return render_template("venues/form.html", form=form, venue=None)
 
 
-@bp.route("/venues/<int:venue_id>")
-@access(Rule.OBJECT)
-def show(venue_id: int) -> str:
-    venue = _managed_venue(venue_id)
+def _venue_page(venue: Venue, co_manager_form: CoManagerForm | None = None,
+                status: int = 200) -> tuple[str, int]:
     return render_template(
         "venues/show.html", venue=venue, members=services.active_members(venue),
         former=services.former_members(venue), button=ButtonForm(),
-        co_manager_form=CoManagerForm(),
+        co_manager_form=co_manager_form or CoManagerForm(),
         can_change_managers=policy.can_change_managers(current_user, venue),
-        join_url=external_url("venues.join", code=venue.join_code))
+        join_url=external_url("venues.join", code=venue.join_code)), status
+
+
+@bp.route("/venues/<int:venue_id>")
+@access(Rule.OBJECT)
+def show(venue_id: int) -> tuple[str, int]:
+    return _venue_page(_managed_venue(venue_id))
 
 
 @bp.route("/venues/<int:venue_id>/edit", methods=["GET", "POST"])
@@ -117,7 +123,7 @@ def mark_leaver(venue_id: int, membership_id: int) -> Response:
 
 @bp.route("/venues/<int:venue_id>/managers", methods=["POST"])
 @access(Rule.OBJECT)
-def add_manager(venue_id: int) -> str | Response:
+def add_manager(venue_id: int) -> tuple[str, int] | Response:
     venue = _managed_venue(venue_id)
     policy.require(policy.can_change_managers(current_user, venue))
     form = CoManagerForm()
@@ -130,11 +136,7 @@ def add_manager(venue_id: int) -> str | Response:
             db.session.commit()
             flash(_("%(email)s can now manage this venue.", email=form.email.data))
             return redirect(url_for("venues.show", venue_id=venue.id))
-    return render_template(
-        "venues/show.html", venue=venue, members=services.active_members(venue),
-        former=services.former_members(venue), button=ButtonForm(), co_manager_form=form,
-        can_change_managers=True,
-        join_url=external_url("venues.join", code=venue.join_code)), 400  # type: ignore[return-value]
+    return _venue_page(venue, form, 400)
 
 
 @bp.route("/venues/<int:venue_id>/managers/<int:membership_id>/remove", methods=["POST"])
@@ -149,7 +151,7 @@ def remove_manager(venue_id: int, membership_id: int) -> Response:
     return redirect(url_for("venues.show", venue_id=venue.id))
 
 
-def _apply(change, success_message: str) -> None:  # type: ignore[no-untyped-def]
+def _apply(change: Callable[[], None], success_message: str) -> None:
     try:
         change()
     except services.VenueError as exc:
