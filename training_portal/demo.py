@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from training_portal.accounts import services as accounts
+from training_portal.accounts.models import User
+from training_portal.certificates import services as certificate_services
+from training_portal.certificates.codes import format_code
 from training_portal.extensions import db
+from training_portal.quizzes import services as quizzes
+from training_portal.timeutil import site_today
 from training_portal.venues import services as venues
 
 demo_cli = AppGroup("demo", help="Demo data for trying the portal locally.")
@@ -33,7 +39,27 @@ def load_demo() -> bool:
     venue = venues.create_venue(people["manager@demo.example"], "The Crown and Anchor (demo)",
                                 "1 High Street, Demo Town", "DT1 1AA", None)
     venues.join_venue(people["staff@demo.example"], venue)
+    _demo_pass(people["staff@demo.example"])
     return True
+
+
+def _demo_pass(user: User) -> None:
+    """The demo staff member has passed the first module, so /verify has a code to try."""
+    catalog = current_app.extensions["catalog"].current
+    module = next(iter(catalog.published()), None)
+    if module is None or module.quiz is None:
+        return
+    attempt = quizzes.start_attempt(user.id, module, catalog.modules, site_today(), 0)
+    bank = module.quiz
+    answers = {item["question"]: sorted(bank.question(item["question"]).correct_ids)
+               for item in attempt.drawn}
+    quizzes.submit_attempt(attempt, module, answers, site_today())
+
+
+def demo_certificate_code() -> str | None:
+    user = accounts.find_user_by_email("staff@demo.example")
+    certificates = certificate_services.certificates_of(user) if user else []
+    return format_code(certificates[0].code) if certificates else None
 
 
 @demo_cli.command("load")
@@ -45,3 +71,6 @@ def load() -> None:
     click.echo(f"Demo logins (password for each: {DEMO_PASSWORD}):")
     for _name, email, role in DEMO_PEOPLE:
         click.echo(f"  {email:<24} {role or ('venue manager' if 'manager' in email else 'staff')}")
+    code = demo_certificate_code()
+    if code:
+        click.echo(f"Demo certificate to check at /verify: {code}")
