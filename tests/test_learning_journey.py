@@ -134,3 +134,11 @@ def test_cached_lesson_page_carries_each_sessions_own_logout_token(make_app):
     client, _page, token = pages[0]
     assert client.post("/logout", data={"csrf_token": token}).status_code == 302
     assert client.get("/account").status_code == 302  # logged out with the cached page's token
+
+
+def test_continue_goes_to_the_quiz_once_every_page_is_read(app):
+    user = _staff(app)
+    with app.app_context():
+        PageViewFactory(user_id=user.id, module_slug="welcome", page_number=1)
+        PageViewFactory(user_id=user.id, module_slug="welcome", page_number=2)
+    assert 'href="/modules/welcome/quiz"' in login_client(app, user).get("/").get_data(True)

@@ -106,7 +106,7 @@ def test_manager_prints_the_poster_and_marks_a_leaver(live_app: Flask, page: Pag
 # --- Steps -------------------------------------------------------------------------------
 
 def _read_the_lesson(page: Page) -> None:
-    page.get_by_role("link", name="Welcome to the programme").click()
+    page.get_by_role("link", name="Start Welcome to the programme").click()
     expect(page.get_by_role("heading", name="A quick question")).to_be_visible()
     page.get_by_role("button", name="Skip").click()
     expect(page.get_by_text("Page 1 of 2")).to_be_visible()

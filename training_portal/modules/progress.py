@@ -30,8 +30,8 @@ class ModuleProgress:
     resume_page: int  # first unread page, or 1
 
     @property
-    def needs_action(self) -> bool:
-        return self.state not in ("passed",)
+    def has_read_every_page(self) -> bool:
+        return len(self.pages_read) >= len(self.module.pages)
 
 
 def pages_read(user_id: int, slugs: list[str] | None = None) -> dict[str, set[int]]:
