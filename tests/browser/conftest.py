@@ -88,7 +88,8 @@ def live_server(live_app: Flask) -> Iterator[str]:
     server = make_server("127.0.0.1", 0, live_app, threaded=True, request_handler=_QuietHandler)
     base_url = f"http://127.0.0.1:{server.server_port}"
     live_app.config["SITE_URL"] = base_url
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                              name="live-server", daemon=True)
     thread.start()
     yield base_url
     _stop(server, thread)
@@ -172,10 +173,29 @@ def no_horizontal_overflow(page: Page) -> bool:
 
 
 def assert_fits_phone(page: Page) -> None:
-    wide = page.evaluate(
-        """(limit) => [...document.querySelectorAll('body *')]
-             .filter(e => e.getBoundingClientRect().right > limit + 0.5)
-             .slice(0, 5).map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : '')
-                                  + ' right=' + Math.round(e.getBoundingClientRect().right))""",
+    """Asserts no horizontal overflow, naming the elements that stick out if there is."""
+    assert no_horizontal_overflow(page), (
+        f"{page.url} is {page.evaluate('document.documentElement.scrollWidth')} px wide, "
+        f"more than {PHONE['width']} px; sticking out: {_sticking_out(page)}")
+
+
+def _sticking_out(page: Page) -> list[str]:
+    """Elements past the right edge that a scrolling wrapper does not contain."""
+    return page.evaluate(
+        """(limit) => {
+             const contained = (e) => {
+               const own = getComputedStyle(e).position;
+               for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) {
+                 const s = getComputedStyle(a);
+                 if (s.overflowX !== 'visible') return !['absolute', 'fixed'].includes(own);
+                 if (s.position !== 'static') return false;
+               }
+               return false;
+             };
+             return [...document.body.querySelectorAll('*')]
+               .filter(e => e.getBoundingClientRect().right > limit + 0.5 && !contained(e))
+               .slice(-5).map(e => `${e.tagName.toLowerCase()}${e.className ? '.' + e.className : ''}`
+                 + ` (position ${getComputedStyle(e).position},`
+                 + ` right edge ${Math.round(e.getBoundingClientRect().right)} px)`);
+           }""",
         PHONE["width"])
-    assert no_horizontal_overflow(page), f"{page.url} is wider than 360 px: {wide}"
