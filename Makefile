@@ -28,6 +28,7 @@ test: install-dev
 
 lint: install-dev
 	$(BIN)/ruff check training_portal tests bench
+	$(BIN)/mypy training_portal
 
 content-check: install
 	$(BIN)/flask content check content

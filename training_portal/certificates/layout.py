@@ -100,7 +100,7 @@ def draw_qr(
     shapes and a float formatting call per coordinate (that cost ~4 ms a code); the
     quiet zone is left unpainted (white paper).
     """
-    qr: qrencoder.QRCode = widget.qr
+    qr: qrencoder.QRCode = widget.qr  # type: ignore[attr-defined]  # set by QrCodeWidget.__init__
     if qr.modules is None:
         make_qr(qr)
     count = qr.getModuleCount()

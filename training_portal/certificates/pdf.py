@@ -267,7 +267,7 @@ def _record_table(
         cell(h, "head")
         for h in ("Module", "Version", "Passed", "Valid until", "Certificate code")
     ]
-    body = [
+    body: list[list[Paragraph | str]] = [
         [
             cell(str(r.module_title)),
             cell(str(r.version)),

@@ -10,13 +10,14 @@ import smtplib
 import uuid
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 from flask import current_app, url_for
 
 log = logging.getLogger(__name__)
 
 
-def external_url(endpoint: str, **values: object) -> str:
+def external_url(endpoint: str, **values: Any) -> str:
     """An absolute link built from SITE_URL, never from the request's Host header."""
     return current_app.config["SITE_URL"] + url_for(endpoint, **values)
 

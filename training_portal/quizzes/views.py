@@ -62,7 +62,7 @@ def start(slug: str) -> Response:
 
 @bp.route("/quiz/<public_id>", methods=["GET", "POST"])
 @access(Rule.OBJECT)
-def take(public_id: str) -> str | Response:
+def take(public_id: str) -> tuple[str, int] | Response:
     attempt = _own_attempt(public_id)
     module = published_module_or_404(attempt.module_slug)
     if attempt.graded_at is not None:
