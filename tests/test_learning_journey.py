@@ -142,3 +142,12 @@ def test_continue_goes_to_the_quiz_once_every_page_is_read(app):
         PageViewFactory(user_id=user.id, module_slug="welcome", page_number=1)
         PageViewFactory(user_id=user.id, module_slug="welcome", page_number=2)
     assert 'href="/modules/welcome/quiz"' in login_client(app, user).get("/").get_data(True)
+
+
+def test_my_training_says_which_module_to_pass_first(app):
+    user = _staff(app)
+    client = login_client(app, user)
+    assert "Pass this first: Welcome to the programme" in client.get("/").get_data(True)
+    with app.app_context():
+        CompletionFactory(user_id=user.id, module_slug="welcome", module_version="1.2")
+    assert "Pass this first" not in client.get("/").get_data(as_text=True)

@@ -28,6 +28,7 @@ class ModuleProgress:
     pages_read: frozenset[int]
     completion: Completion | None
     resume_page: int  # first unread page, or 1
+    do_first: tuple[Module, ...] = ()  # prerequisites not yet passed (their quiz is locked)
 
     @property
     def has_read_every_page(self) -> bool:
@@ -53,6 +54,7 @@ def training_progress(user_id: int, modules: tuple[Module, ...], today: date) ->
     read = pages_read(user_id)
     latest = completions.latest_completions(user_id)
     attempted = _slugs_with_attempts(user_id)
+    by_slug = {m.slug: m for m in modules}
     rows = []
     for module in modules:
         seen = frozenset(read.get(module.slug, set()))
@@ -63,7 +65,10 @@ def training_progress(user_id: int, modules: tuple[Module, ...], today: date) ->
             state = IN_PROGRESS
         else:
             state = NOT_STARTED
-        rows.append(ModuleProgress(module, state, seen, completion, _resume_page(module, seen)))
+        do_first = tuple(by_slug[slug] for slug in module.prerequisites if slug in by_slug
+                         and not completions.is_current(latest.get(slug), by_slug[slug], today))
+        rows.append(ModuleProgress(module, state, seen, completion, _resume_page(module, seen),
+                                   do_first))
     return rows
 
 
