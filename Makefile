@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := wsgi
+# Links in mails and on posters point at the port actually served, unless SITE_URL is set.
+export SITE_URL ?= http://127.0.0.1:$(PORT)
 
 .PHONY: run test install install-dev lint content-check bench clean
 
