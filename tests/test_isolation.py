@@ -13,7 +13,8 @@ from training_portal.venues.models import Membership, Venue
 VENUE_PAGES = [
     ("get", "/venues/{b}"), ("get", "/venues/{b}/edit"), ("post", "/venues/{b}/edit"),
     ("get", "/venues/{b}/poster.pdf"), ("post", "/venues/{b}/rotate-code"),
-    ("post", "/venues/{b}/members/{m}/leave"), ("post", "/venues/{b}/managers"),
+    ("get", "/venues/{b}/members/{m}/leave"), ("post", "/venues/{b}/members/{m}/leave"),
+    ("post", "/venues/{b}/managers"),
     ("post", "/venues/{b}/managers/{m}/remove"),
 ]
 

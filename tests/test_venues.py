@@ -175,3 +175,14 @@ def test_poster_is_a_pdf_for_the_join_address(app):
     response = login_client(app, owner).get(f"/venues/{venue.id}/poster.pdf")
     assert response.status_code == 200
     assert response.data.startswith(b"%PDF")
+
+
+def test_marking_a_leaver_asks_first_and_changes_nothing_until_confirmed(app):
+    owner, venue = _venue_with_manager(app)
+    with app.app_context():
+        member = MembershipFactory(venue=venue)
+    client = login_client(app, owner)
+    page = client.get(f"/venues/{venue.id}/members/{member.id}/leave").get_data(as_text=True)
+    assert "Yes, mark as left" in page and "training records stay" in page
+    with app.app_context():
+        assert db.session.get(Membership, member.id).left_at is None

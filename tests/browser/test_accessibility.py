@@ -33,6 +33,7 @@ class World:
     venue_id: int
     join_code: str
     certificate_code: str
+    staff_membership_id: int
 
 
 Visit = Callable[[Page, World], None]
@@ -78,6 +79,8 @@ PAGES = [
     pytest.param("staff", _go("/venues"), id="venues"),
     pytest.param("staff", _go("/venues/new"), id="venue-new"),
     pytest.param("manager", _go("/venues/{venue_id}"), id="venue-page"),
+    pytest.param("manager", _go("/venues/{venue_id}/members/{staff_membership_id}/leave"),
+                 id="venue-confirm-leaver"),
     pytest.param("staff", _go("/modules/welcome"), id="confidence"),
     pytest.param("staff", _go("/modules/welcome/1"), id="lesson-page"),
     pytest.param("staff", _go("/modules/welcome/quiz"), id="quiz-intro"),
@@ -96,12 +99,12 @@ def world(live_app: Flask) -> World:
         trainer = UserFactory(name="Tess Trainer", trainer=True)
         venue = VenueFactory(name="The Lamplighter", created_by=owner)
         MembershipFactory(user=owner, venue=venue, manager=True)
-        MembershipFactory(user=staff, venue=venue)
+        staff_membership = MembershipFactory(user=staff, venue=venue)
         certificate = CertificateFactory(completion=CompletionFactory(
             user_id=staff.id, module_slug="spiking", module_title="Spotting spiking",
             module_version="2.0", expires_on=date.today() + timedelta(days=300)))
         emails = {"staff": staff.email, "manager": owner.email, "trainer": trainer.email}
-        return World(emails, venue.id, venue.join_code, certificate.code)
+        return World(emails, venue.id, venue.join_code, certificate.code, staff_membership.id)
 
 
 @pytest.mark.parametrize(("who", "visit"), PAGES)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -109,11 +109,15 @@ def rotate_code(venue_id: int) -> Response:
     return redirect(url_for("venues.show", venue_id=venue.id))
 
 
-@bp.route("/venues/<int:venue_id>/members/<int:membership_id>/leave", methods=["POST"])
+@bp.route("/venues/<int:venue_id>/members/<int:membership_id>/leave", methods=["GET", "POST"])
 @access(Rule.OBJECT)
-def mark_leaver(venue_id: int, membership_id: int) -> Response:
+def mark_leaver(venue_id: int, membership_id: int) -> str | Response:
+    """GET asks to confirm (a mis-tap on a phone must not remove anyone); POST does it."""
     venue = _managed_venue(venue_id)
     membership = _member(venue, membership_id)
+    if request.method == "GET":
+        return render_template("venues/confirm_leaver.html", venue=venue, membership=membership,
+                               form=ButtonForm())
     if ButtonForm().validate_on_submit():
         _apply(lambda: services.mark_leaver(current_user, membership),
                _("%(name)s is marked as having left. Their training records are kept.",
