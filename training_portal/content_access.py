@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort, current_app
 
 from training_portal.catalog import Catalog, CatalogHolder
-from training_portal.modules.content import Module
+from training_portal.modules.content import Module, Page
 
 
 def holder() -> CatalogHolder:
@@ -29,3 +29,10 @@ def any_module_or_404(slug: str) -> Module:
     if module is None:
         abort(404)
     return module
+
+
+def lesson_page_or_404(module: Module, number: int) -> Page:
+    """Page ``number`` (1-based, as in the address) of the module."""
+    if not 1 <= number <= len(module.pages):
+        abort(404)
+    return module.pages[number - 1]

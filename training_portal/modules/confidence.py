@@ -12,6 +12,11 @@ BEFORE, AFTER = "before", "after"
 STAGES = (BEFORE, AFTER)
 
 
+def parse_rating(raw: str) -> int | None:
+    """1–5 from the form; anything else (nothing chosen, tampering) counts as a skip."""
+    return int(raw) if raw in ("1", "2", "3", "4", "5") else None
+
+
 def has_answered(user_id: int, module: Module, stage: str, attempt_id: int | None = None) -> bool:
     """Skipping counts as an answer: the question is asked once, never nagged."""
     query = select(ConfidenceRating.id).where(

@@ -67,12 +67,12 @@ def training_progress(user_id: int, modules: tuple[Module, ...], today: date) ->
             state = NOT_STARTED
         do_first = tuple(by_slug[slug] for slug in module.prerequisites if slug in by_slug
                          and not completions.is_current(latest.get(slug), by_slug[slug], today))
-        rows.append(ModuleProgress(module, state, seen, completion, _resume_page(module, seen),
+        rows.append(ModuleProgress(module, state, seen, completion, resume_page(module, seen),
                                    do_first))
     return rows
 
 
-def _resume_page(module: Module, seen: frozenset[int]) -> int:
+def resume_page(module: Module, seen: frozenset[int]) -> int:
     return next((n for n in range(1, len(module.pages) + 1) if n not in seen), 1)
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, render_template
 
-from training_portal.content_access import any_module_or_404, holder
+from training_portal.content_access import any_module_or_404, holder, lesson_page_or_404
 from training_portal.policy import Rule, access
 
 bp = Blueprint("trainer", __name__, url_prefix="/trainer")
@@ -23,10 +23,8 @@ def content_status() -> str:
 @access(Rule.TRAINER)
 def preview_page(slug: str, number: int) -> str:
     module = any_module_or_404(slug)
-    if not 1 <= number <= len(module.pages):
-        abort(404)
-    return render_template("modules/page.html", module=module, page=module.pages[number - 1],
-                           number=number, preview=True)
+    return render_template("modules/page.html", module=module,
+                           page=lesson_page_or_404(module, number), number=number, preview=True)
 
 
 @bp.route("/modules/<slug>/quiz")

@@ -6,11 +6,11 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from training_portal import policy
-from training_portal.content_access import catalog, published_module_or_404
+from training_portal.content_access import catalog, lesson_page_or_404, published_module_or_404
 from training_portal.extensions import db
 from training_portal.modules import confidence
 from training_portal.modules.content import Module
-from training_portal.modules.progress import record_page_view, training_progress
+from training_portal.modules.progress import pages_read, record_page_view, resume_page, training_progress
 from training_portal.policy import Rule, access
 from training_portal.timeutil import site_today
 from training_portal.venues.forms import ButtonForm
@@ -29,20 +29,18 @@ def render_my_training() -> str:
 @access(Rule.SIGNED_IN)
 def start(slug: str) -> str | Response:
     module = published_module_or_404(slug)
-    rows = training_progress(current_user.id, (module,), site_today())
-    if not rows[0].pages_read and not confidence.has_answered(current_user.id, module,
-                                                              confidence.BEFORE):
+    seen = frozenset(pages_read(current_user.id, [slug]).get(slug, ()))
+    if not seen and not confidence.has_answered(current_user.id, module, confidence.BEFORE):
         return render_template("modules/confidence.html", module=module, stage="before",
                                form=ButtonForm(), attempt_id=None)
-    return redirect(url_for("modules.page", slug=slug, number=rows[0].resume_page))
+    return redirect(url_for("modules.page", slug=slug, number=resume_page(module, seen)))
 
 
 @bp.route("/modules/<slug>/<int:number>")
 @access(Rule.SIGNED_IN)
 def page(slug: str, number: int) -> str:
     module = published_module_or_404(slug)
-    if not 1 <= number <= len(module.pages):
-        abort(404)
+    lesson_page_or_404(module, number)
     _remember_page_read(slug, number)
     if session.get("_flashes"):
         return _render_page(module, number)
@@ -53,8 +51,8 @@ def page(slug: str, number: int) -> str:
 
 
 def _render_page(module: Module, number: int) -> str:
-    return render_template("modules/page.html", module=module, page=module.pages[number - 1],
-                           number=number, preview=False)
+    return render_template("modules/page.html", module=module,
+                           page=lesson_page_or_404(module, number), number=number, preview=False)
 
 
 def _remember_page_read(slug: str, number: int) -> None:
@@ -77,8 +75,7 @@ def rate_confidence(slug: str) -> Response:
     rating = request.form.get("rating", "")
     attempt_id = request.form.get("attempt_id", type=int)
     if ButtonForm().validate_on_submit() and stage in confidence.STAGES:
-        value = int(rating) if rating in ("1", "2", "3", "4", "5") and "skip" not in request.form \
-            else None
+        value = None if "skip" in request.form else confidence.parse_rating(rating)
         if stage == confidence.AFTER and not _own_passed_attempt(attempt_id, module.slug):
             abort(404)
         confidence.record(current_user.id, module, stage, value, attempt_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.lib.pagesizes import A4
@@ -85,23 +86,19 @@ def _top(canvas: Canvas, venue_name: str, design: Design) -> float:
 def _address(
     canvas: Canvas, join_url: str, join_code: str, design: Design, y: float
 ) -> float:
-    canvas.setFillColor(design.colours.muted)
-    canvas.setFont(design.font_regular, 13)
-    canvas.drawCentredString(PAGE_W / 2, y - 6 * mm, "No camera? Go to")
-    canvas.setFillColor(design.colours.text)
-    canvas.setFont(
-        design.font_bold, shrink_to_width(join_url, design.font_bold, TEXT_WIDTH, 20)
-    )
-    canvas.drawCentredString(PAGE_W / 2, y - 15 * mm, join_url)
-    canvas.setFillColor(design.colours.muted)
-    canvas.setFont(design.font_regular, 13)
-    canvas.drawCentredString(PAGE_W / 2, y - 24 * mm, "and enter the venue code")
-    canvas.setFillColor(design.colours.primary)
-    canvas.setFont(
-        design.font_bold, shrink_to_width(join_code, design.font_bold, TEXT_WIDTH, 30)
-    )
-    canvas.drawCentredString(PAGE_W / 2, y - 36 * mm, join_code)
+    muted, text, primary = design.colours.muted, design.colours.text, design.colours.primary
+    _centred(canvas, "No camera? Go to", design.font_regular, 13, muted, y - 6 * mm)
+    _centred(canvas, join_url, design.font_bold, 20, text, y - 15 * mm)
+    _centred(canvas, "and enter the venue code", design.font_regular, 13, muted, y - 24 * mm)
+    _centred(canvas, join_code, design.font_bold, 30, primary, y - 36 * mm)
     return y - 36 * mm
+
+
+def _centred(canvas: Canvas, text: str, font: str, size: float, colour: Any, y: float) -> None:
+    """One centred line, shrunk to the text width if it would not fit at ``size``."""
+    canvas.setFillColor(colour)
+    canvas.setFont(font, shrink_to_width(text, font, TEXT_WIDTH, size))
+    canvas.drawCentredString(PAGE_W / 2, y, text)
 
 
 def _steps(canvas: Canvas, design: Design, y: float) -> None:
