@@ -125,14 +125,14 @@ def _parse_targets() -> list[tuple[object, str, str]]:
     from markdown_it import MarkdownIt
     from markdown_it.renderer import RendererHTML
 
-    import training_portal.catalog
+    import training_portal.modules.catalog
 
     return [
         (MarkdownIt, "parse", "Markdown"), (MarkdownIt, "render", "Markdown"),
         (RendererHTML, "render", "Markdown"), (nh3, "clean", "HTML sanitising (nh3)"),
         (yaml.composer.Composer, "compose_document", "YAML"),
         *((yaml, name, "YAML") for name in ("load", "safe_load", "compose", "load_all")),
-        (training_portal.catalog, "load_catalog", "catalog loads"),
+        (training_portal.modules.catalog, "load_catalog", "catalog loads"),
     ]
 
 

@@ -82,7 +82,7 @@ def start_attempt(client: Any, slug: str) -> str:
 
 def correct_answers(app: Flask, public_id: str, slug: str) -> dict[str, list[str]]:
     """Every drawn question answered with exactly its correct choices, as the form posts them."""
-    from training_portal.quizzes.models import Attempt
+    from training_portal.learning.models import Attempt
 
     module = app.extensions["catalog"].current.get(slug)
     with app.app_context():
@@ -118,7 +118,7 @@ def timed_submit(client: Any, public_id: str, answers: dict[str, list[str]],
 
 def check_records(app: Flask, expected: int) -> None:
     from training_portal.certificates.models import Certificate
-    from training_portal.completions.models import Completion
+    from training_portal.learning.models import Completion
 
     with app.app_context():
         completions = db.session.scalar(select(func.count()).select_from(Completion))

@@ -12,11 +12,9 @@ from training_portal.accounts.models import AuthToken, User
 from training_portal.audit import AuditEvent
 from training_portal.certificates.codes import new_code, normalise
 from training_portal.certificates.models import Certificate
-from training_portal.completions.models import Completion
 from training_portal.db import utcnow
 from training_portal.extensions import db
-from training_portal.modules.models import PageView
-from training_portal.quizzes.models import Attempt, ConfidenceRating
+from training_portal.learning.models import Attempt, Completion, ConfidenceRating, PageView
 from training_portal.venues.models import ROLE_MANAGER, ROLE_STAFF, Membership, Venue
 from training_portal.venues.services import JOIN_CODE_ALPHABET
 

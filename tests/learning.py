@@ -8,7 +8,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from training_portal.extensions import db
-from training_portal.quizzes.models import Attempt
+from training_portal.learning.models import Attempt
 
 
 def module(app: Flask, slug: str) -> Any:

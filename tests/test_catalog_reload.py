@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from training_portal.catalog import Catalog, CatalogHolder, content_fingerprint, load_catalog
+from training_portal.modules.catalog import Catalog, CatalogHolder, content_fingerprint, load_catalog
 
 VALID = Path(__file__).parent / "content" / "valid"
 
@@ -78,7 +78,7 @@ def test_checks_are_throttled_to_the_interval(content: Path, monkeypatch: pytest
         calls.append(directory)
         return real(directory)
 
-    monkeypatch.setattr("training_portal.catalog.content_fingerprint", counting)
+    monkeypatch.setattr("training_portal.modules.catalog.content_fingerprint", counting)
     _edit(_welcome(content), "title: Welcome to the programme", "title: Changed")
     assert holder.maybe_reload(now=101.0) is False  # too soon after the first load: no stat at all
     assert holder.maybe_reload(now=102.9) is False
@@ -90,14 +90,14 @@ def test_checks_are_throttled_to_the_interval(content: Path, monkeypatch: pytest
 
 def test_unchanged_files_are_not_loaded_again(content: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     holder = CatalogHolder(content, interval=0, clock=lambda: 0.0)
-    monkeypatch.setattr("training_portal.catalog.load_catalog", lambda *a, **k: pytest.fail("loaded again"))
+    monkeypatch.setattr("training_portal.modules.catalog.load_catalog", lambda *a, **k: pytest.fail("loaded again"))
     assert holder.maybe_reload(now=50.0) is False
 
 
 def test_bad_content_is_not_reloaded_until_it_changes(content: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _edit(_welcome(content), "status: published", "status: live")
     holder = CatalogHolder(content, interval=0, clock=lambda: 0.0)
-    monkeypatch.setattr("training_portal.catalog.load_catalog", lambda *a, **k: pytest.fail("loaded again"))
+    monkeypatch.setattr("training_portal.modules.catalog.load_catalog", lambda *a, **k: pytest.fail("loaded again"))
     assert holder.maybe_reload(now=50.0) is False
     assert len(holder.problems) == 1
 
@@ -119,7 +119,7 @@ def test_only_one_thread_reloads_at_a_time(content: Path, monkeypatch: pytest.Mo
         release.wait(5)
         return real(directory)
 
-    monkeypatch.setattr("training_portal.catalog.content_fingerprint", slow)
+    monkeypatch.setattr("training_portal.modules.catalog.content_fingerprint", slow)
     worker = threading.Thread(target=holder.maybe_reload, kwargs={"now": 1.0})
     worker.start()
     assert started.wait(5)
@@ -164,8 +164,8 @@ def test_a_loader_fault_keeps_the_last_good_set(content: Path, monkeypatch: pyte
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("bug")
 
-    monkeypatch.setattr("training_portal.catalog.load_catalog", broken)
-    monkeypatch.setattr("training_portal.catalog.log.exception", lambda *a: None)
+    monkeypatch.setattr("training_portal.modules.catalog.load_catalog", broken)
+    monkeypatch.setattr("training_portal.modules.catalog.log.exception", lambda *a: None)
     assert holder.reload() is False
     assert holder.current is good
     assert [str(p) for p in holder.problems] == [

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-from types import SimpleNamespace
+from datetime import date
 
 import pytest
 
-from training_portal.completions.services import DUE_SOON_DAYS, add_months, completion_state
+from training_portal.learning.status import PassFacts, standing
+from training_portal.timeutil import add_months
 
 
 @pytest.mark.parametrize("start,months,expected", [
@@ -22,22 +22,15 @@ def test_expiry_adds_whole_months_and_clamps_to_month_end(start, months, expecte
     assert add_months(start, months) == expected
 
 
-def _module(version: str = "1.0"):
-    return SimpleNamespace(major_version=int(version.split(".")[0]))
-
-
-def _completion(expires_on: date, version: str = "1.0"):
-    return SimpleNamespace(expires_on=expires_on, module_version=version)
+def _pass(expires_on: date, version: str = "1.0") -> PassFacts:
+    return PassFacts(version=version, passed_on=date(2025, 6, 1), expires_on=expires_on)
 
 
 def test_states_follow_the_dates_and_major_version():
     today = date(2026, 6, 1)
-    far = today + timedelta(days=DUE_SOON_DAYS + 1)
-    assert completion_state(_completion(far), _module(), today).state == "passed"
-    assert completion_state(_completion(today + timedelta(days=DUE_SOON_DAYS)), _module(),
-                            today).state == "due_soon"
-    assert completion_state(_completion(today), _module(), today).state == "due_soon"
-    assert completion_state(_completion(today - timedelta(days=1)), _module(),
-                            today).state == "expired"
-    assert completion_state(_completion(far, "1.0"), _module("1.3"), today).state == "passed"
-    assert completion_state(_completion(far, "1.3"), _module("2.0"), today).state == "outdated"
+    assert standing(1, _pass(date(2026, 7, 2)), True, today).state == "passed"
+    assert standing(1, _pass(date(2026, 7, 1)), True, today).state == "due_soon"
+    assert standing(1, _pass(date(2026, 6, 1)), True, today).state == "due_soon"
+    assert standing(1, _pass(date(2026, 5, 31)), True, today).state == "expired"
+    assert standing(1, _pass(date(2026, 7, 2), "1.0"), True, today).state == "passed"
+    assert standing(2, _pass(date(2026, 7, 2), "1.3"), True, today).state == "outdated"

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 from flask import Flask
 
-from training_portal.catalog import CatalogHolder
+from training_portal.modules.catalog import CatalogHolder
 from training_portal.modules.cli import content_cli
 
 CONTENT = Path(__file__).parent / "content"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from training_portal.catalog import load_catalog
+from training_portal.modules.catalog import load_catalog
 from training_portal.modules.loader import load_module
 
 CONTENT = Path(__file__).parent / "content"

@@ -10,8 +10,7 @@ from tests.conftest import login_client
 from tests.factories import CompletionFactory, PageViewFactory, UserFactory
 from tests.learning import pass_quiz
 from training_portal.extensions import db
-from training_portal.modules.models import PageView
-from training_portal.quizzes.models import ConfidenceRating
+from training_portal.learning.models import ConfidenceRating, PageView
 
 
 def _staff(app):
@@ -98,7 +97,7 @@ def test_confidence_after_passing_is_stored_once(app):
     result = client.get(f"/quiz/{public_id}/result").get_data(as_text=True)
     assert "how confident are you now" in result
     with app.app_context():
-        from training_portal.quizzes.models import Attempt
+        from training_portal.learning.models import Attempt
         attempt_id = db.session.scalar(select(Attempt.id))
     for rating in ("4", "5"):
         client.post("/modules/welcome/confidence",

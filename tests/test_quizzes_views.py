@@ -10,11 +10,9 @@ from tests.conftest import login_client, outbox
 from tests.factories import AttemptFactory, CompletionFactory, UserFactory
 from tests.learning import answers_for, module, pass_quiz, start_quiz, stored_attempt
 from training_portal.certificates.models import Certificate
-from training_portal.completions.models import Completion
-from training_portal.completions.services import add_months
 from training_portal.extensions import db
-from training_portal.quizzes.models import Attempt
-from training_portal.timeutil import site_today
+from training_portal.learning.models import Attempt, Completion
+from training_portal.timeutil import add_months, site_today
 
 
 def _count(app, model) -> int:

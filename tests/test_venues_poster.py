@@ -11,7 +11,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from tests.pdfs import decode_qr, text_of
 from training_portal.certificates.design import load_design
-from training_portal.venues.poster import (
+from training_portal.certificates.poster import (
     STEPS,
     TEXT_WIDTH,
     fit_venue_name,

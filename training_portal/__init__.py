@@ -61,9 +61,9 @@ def _register_extensions(app: Flask) -> None:
 
 def _register_content(app: Flask) -> None:
     """Content and certificate design are loaded once here; requests only read them."""
-    from training_portal.catalog import CatalogHolder
     from training_portal.certificates.design import load_design
-    from training_portal.modules.page_cache import PageCache, form_csrf_token
+    from training_portal.modules.catalog import CatalogHolder
+    from training_portal.web.page_cache import PageCache, form_csrf_token
 
     app.extensions["certificate_design"] = load_design(Path(app.config["CERTIFICATES_DIR"]))
     holder = CatalogHolder(Path(app.config["CONTENT_DIR"]),
@@ -78,18 +78,9 @@ def _register_content(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from training_portal import web
-    from training_portal.accounts import bp as accounts_bp
-    from training_portal.certificates.views import bp as certificates_bp
-    from training_portal.modules.trainer_views import bp as trainer_bp
-    from training_portal.modules.views import bp as modules_bp
-    from training_portal.quizzes.views import bp as quizzes_bp
-    from training_portal.venues import bp as venues_bp
+    from training_portal.web import register_blueprints
 
-    web.init_app(app)
-    for blueprint in (accounts_bp, venues_bp, modules_bp, quizzes_bp, certificates_bp,
-                      trainer_bp):
-        app.register_blueprint(blueprint)
+    register_blueprints(app)
 
 
 def _register_cli(app: Flask) -> None:

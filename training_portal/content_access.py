@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import abort, current_app
 
-from training_portal.catalog import Catalog, CatalogHolder
+from training_portal.modules.catalog import Catalog, CatalogHolder
 from training_portal.modules.content import Module, Page
 
 

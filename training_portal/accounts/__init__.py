@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("accounts", __name__)
-
-from training_portal.accounts import views  # noqa: E402,F401  (routes register on bp)
+"""Accounts: people, passwords, one-time links and sessions."""

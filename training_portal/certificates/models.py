@@ -5,9 +5,9 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from training_portal.completions.models import Completion
 from training_portal.db import UTCDateTime, utcnow
 from training_portal.extensions import db
+from training_portal.learning.models import Completion
 
 
 class Certificate(db.Model):  # type: ignore[name-defined,misc]

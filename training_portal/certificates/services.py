@@ -10,12 +10,12 @@ from sqlalchemy import select
 
 from training_portal import audit
 from training_portal.accounts.models import User
-from training_portal.certificates.codes import format_code, normalise
+from training_portal.certificates.codes import format_code, new_code, normalise
 from training_portal.certificates.models import Certificate
 from training_portal.certificates.pdf import CertificateData, RecordRow
-from training_portal.completions.models import Completion
 from training_portal.db import utcnow
 from training_portal.extensions import db
+from training_portal.learning.models import Attempt, Completion
 from training_portal.timeutil import site_date
 
 VALID, EXPIRED, REVOKED = "valid", "expired", "revoked"
@@ -38,6 +38,27 @@ class PublicCertificate:
     issuer: str
     code: str
     revoked_on: date | None
+
+
+def issue_for(attempt: Attempt) -> Certificate | None:
+    """The certificate for a passing attempt's completion, issued once, in the grading transaction."""
+    completion = db.session.scalar(select(Completion).where(Completion.attempt_id == attempt.id))
+    if completion is None:
+        return None
+    existing = db.session.scalar(select(Certificate).where(Certificate.completion_id == completion.id))
+    if existing is not None:
+        return existing
+    certificate = Certificate(completion_id=completion.id, code=_unused_code())
+    db.session.add(certificate)
+    db.session.flush()
+    return certificate
+
+
+def _unused_code() -> str:
+    while True:
+        code = new_code().replace("-", "")
+        if db.session.scalar(select(Certificate.id).where(Certificate.code == code)) is None:
+            return code
 
 
 def find_by_code(raw_code: str) -> Certificate | None:

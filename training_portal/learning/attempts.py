@@ -1,7 +1,8 @@
 """Quiz rules: start an attempt (server-side draw), submit it (graded once), retry pause.
 
-The browser only ever sees question and choice ids of its own draw; grading, completion and
-certificate are decided here, in the caller's transaction.
+The browser only ever sees question and choice ids of its own draw; grading and completion
+are decided here, in the caller's transaction (the certificate layer issues the certificate in
+that same transaction).
 """
 
 from __future__ import annotations
@@ -16,13 +17,13 @@ from datetime import date, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
-from training_portal.completions import services as completions
 from training_portal.db import utcnow
 from training_portal.extensions import db
+from training_portal.learning import completions
+from training_portal.learning.models import Attempt
 from training_portal.modules.content import Module
 from training_portal.quizzes.grading import draw as draw_questions
 from training_portal.quizzes.grading import grade_question, is_pass, score_percent
-from training_portal.quizzes.models import Attempt
 
 
 class QuizError(ValueError):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from training_portal.extensions import db
+from training_portal.learning.models import ConfidenceRating
 from training_portal.modules.content import Module
-from training_portal.quizzes.models import ConfidenceRating
 
 BEFORE, AFTER = "before", "after"
 STAGES = (BEFORE, AFTER)

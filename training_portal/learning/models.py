@@ -1,13 +1,18 @@
+"""Learner records: pages read, quiz attempts, confidence ratings and passes (completions)."""
+
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from training_portal.db import UTCDateTime, utcnow
 from training_portal.extensions import db
+
+if TYPE_CHECKING:
+    from training_portal.accounts.models import User
 
 
 class Attempt(db.Model):  # type: ignore[name-defined,misc]
@@ -53,3 +58,38 @@ class ConfidenceRating(db.Model):  # type: ignore[name-defined,misc]
     rating: Mapped[int | None] = mapped_column(Integer)
     attempt_id: Mapped[int | None] = mapped_column(ForeignKey("attempts.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PageView(db.Model):  # type: ignore[name-defined,misc]
+    """A lesson page this person has read (first time only), so 'continue' can resume."""
+
+    __tablename__ = "page_views"
+    __table_args__ = (UniqueConstraint("user_id", "module_slug", "page_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    module_slug: Mapped[str] = mapped_column(String(80))
+    #: 1-based, as in the address /modules/<slug>/<page_number>.
+    page_number: Mapped[int] = mapped_column(Integer)
+    viewed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Completion(db.Model):  # type: ignore[name-defined,misc]
+    """A passed module, recorded once per passing attempt (the unique attempt_id enforces it)."""
+
+    __tablename__ = "completions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"),
+                                            unique=True)
+    module_slug: Mapped[str] = mapped_column(String(80), index=True)
+    module_title: Mapped[str] = mapped_column(String(200))
+    module_version: Mapped[str] = mapped_column(String(20))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    score: Mapped[int] = mapped_column(Integer)
+    passed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: Passed date plus the module's refresher period (valid_for_months).
+    expires_on: Mapped[date] = mapped_column(Date)
+
+    user: Mapped["User"] = relationship()

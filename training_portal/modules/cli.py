@@ -9,7 +9,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from training_portal.catalog import CatalogHolder, load_catalog, module_folders
+from training_portal.modules.catalog import CatalogHolder, load_catalog, module_folders
 from training_portal.problems import Problem
 
 content_cli = AppGroup("content", help="Check and reload the training content (modules and quizzes).")

@@ -6,10 +6,9 @@ from sqlalchemy import select
 from training_portal.accounts.models import User
 from training_portal.certificates.codes import format_code
 from training_portal.certificates.models import Certificate
-from training_portal.completions.models import Completion
 from training_portal.extensions import db
+from training_portal.learning.models import Attempt, Completion
 from training_portal.notifications.mail import external_url, send_mail
-from training_portal.quizzes.models import Attempt
 
 
 def send_pass_email(attempt: Attempt) -> None:

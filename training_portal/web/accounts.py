@@ -2,14 +2,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from training_portal.accounts import bp, services
-from training_portal.accounts.forms import (
+from training_portal.accounts import services
+from training_portal.accounts.session_checks import forget_session_checks
+from training_portal.accounts.sessions import current_account, end_session, start_session
+from training_portal.extensions import db, limiter
+from training_portal.notifications.accounts import send_login_link, send_reset_link
+from training_portal.policy import Rule, access
+from training_portal.urls import safe_next
+from training_portal.web.account_forms import (
     ChangeEmailForm,
     ChangePasswordForm,
     ConfirmForm,
@@ -19,12 +25,8 @@ from training_portal.accounts.forms import (
     ProfileForm,
     RegisterForm,
 )
-from training_portal.accounts.mailers import send_login_link, send_reset_link
-from training_portal.accounts.session_checks import forget_session_checks
-from training_portal.accounts.sessions import current_account, end_session, start_session
-from training_portal.extensions import db, limiter
-from training_portal.policy import Rule, access
-from training_portal.urls import safe_next
+
+bp = Blueprint("accounts", __name__)
 
 
 def _login_limit() -> str:

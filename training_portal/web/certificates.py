@@ -10,13 +10,13 @@ from werkzeug.wrappers import Response
 from training_portal import policy
 from training_portal.certificates import services
 from training_portal.certificates.codes import normalise
-from training_portal.certificates.forms import RevokeForm, VerifyForm
 from training_portal.certificates.models import Certificate
 from training_portal.certificates.pdf import content_disposition, render_certificate, render_training_record
 from training_portal.extensions import db, limiter
 from training_portal.notifications.mail import external_url
 from training_portal.policy import Rule, access
 from training_portal.timeutil import site_today
+from training_portal.web.certificate_forms import RevokeForm, VerifyForm
 
 bp = Blueprint("certificates", __name__)
 

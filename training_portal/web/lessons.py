@@ -8,13 +8,14 @@ from werkzeug.wrappers import Response
 from training_portal import policy
 from training_portal.content_access import catalog, lesson_page_or_404, published_module_or_404
 from training_portal.extensions import db
-from training_portal.modules import confidence
+from training_portal.learning import confidence
+from training_portal.learning.progress import training_progress
+from training_portal.learning.reading import pages_read, record_page_view, resume_page
 from training_portal.modules.content import Module
-from training_portal.modules.progress import pages_read, record_page_view, resume_page, training_progress
 from training_portal.policy import Rule, access
 from training_portal.timeutil import site_today
-from training_portal.venues.forms import ButtonForm
 from training_portal.venues.services import memberships_of
+from training_portal.web.venue_forms import ButtonForm
 
 bp = Blueprint("modules", __name__)
 
@@ -86,7 +87,7 @@ def rate_confidence(slug: str) -> Response:
 
 
 def _own_passed_attempt(attempt_id: int | None, slug: str) -> bool:
-    from training_portal.quizzes.models import Attempt
+    from training_portal.learning.models import Attempt
 
     attempt = db.session.get(Attempt, attempt_id) if attempt_id else None
     return bool(attempt and attempt.user_id == current_user.id and attempt.module_slug == slug

@@ -34,7 +34,7 @@ ERROR_TITLES = {
 def home() -> str:
     if not current_user.is_authenticated:
         return render_template("main/welcome.html")
-    from training_portal.modules.views import render_my_training
+    from training_portal.web.lessons import render_my_training
 
     return render_my_training()
 

@@ -5,19 +5,19 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
+from training_portal.certificates import services as certificates
 from training_portal.certificates.models import Certificate
-from training_portal.completions.models import Completion
 from training_portal.content_access import catalog, published_module_or_404
 from training_portal.extensions import db
-from training_portal.modules import confidence
+from training_portal.learning import attempts as services
+from training_portal.learning import confidence
+from training_portal.learning.models import Attempt, Completion
 from training_portal.modules.content import Module
+from training_portal.notifications.certificates import send_pass_email
 from training_portal.policy import Rule, access
-from training_portal.quizzes import services
 from training_portal.quizzes.bank import Choice, Question
-from training_portal.quizzes.mailers import send_pass_email
-from training_portal.quizzes.models import Attempt
 from training_portal.timeutil import site_today
-from training_portal.venues.forms import ButtonForm
+from training_portal.web.venue_forms import ButtonForm
 
 bp = Blueprint("quizzes", __name__)
 ANSWER_PREFIX = "q-"
@@ -75,6 +75,7 @@ def take(public_id: str) -> tuple[str, int] | Response:
         chosen = _answers_from(request.form)
         try:
             services.submit_attempt(attempt, module, chosen, site_today())
+            certificates.issue_for(attempt)
         except services.AnswersIncomplete as exc:
             unanswered = exc.unanswered
         except services.QuizError as exc:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -11,9 +11,11 @@ from training_portal import policy
 from training_portal.extensions import db
 from training_portal.notifications.mail import external_url
 from training_portal.policy import Rule, access
-from training_portal.venues import bp, services
-from training_portal.venues.forms import ButtonForm, CoManagerForm, JoinCodeForm, VenueForm
+from training_portal.venues import services
 from training_portal.venues.models import Membership, Venue
+from training_portal.web.venue_forms import ButtonForm, CoManagerForm, JoinCodeForm, VenueForm
+
+bp = Blueprint("venues", __name__)
 
 
 def _managed_venue(venue_id: int) -> Venue:
@@ -85,7 +87,7 @@ def edit(venue_id: int) -> str | Response:
 @bp.route("/venues/<int:venue_id>/poster.pdf")
 @access(Rule.OBJECT)
 def poster(venue_id: int) -> Response:
-    from training_portal.venues.poster import render_join_poster
+    from training_portal.certificates.poster import render_join_poster
 
     venue = _managed_venue(venue_id)
     pdf = render_join_poster(venue.name, venue.join_code,

@@ -1,0 +1,1 @@
+"""Learner records: what each person read, tried, passed, and how that stands today."""
