@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from training_portal.db import UTCDateTime, utcnow
@@ -28,8 +28,38 @@ class Venue(db.Model):  # type: ignore[name-defined,misc]
     join_code: Mapped[str] = mapped_column(String(8), unique=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Town or district, set by the partnership; partnership figures filter by it.
+    area: Mapped[str | None] = mapped_column(String(80), index=True)
+
+    # The venue's training policy (licence conditions differ). None means "the default".
+    #: Renew training every N months (never longer than a module's own period); None: module's own.
+    refresher_months: Mapped[int | None] = mapped_column(Integer)
+    #: Slugs of the modules staff here must hold; None: every published module.
+    required_modules: Mapped[list[str] | None] = mapped_column(JSON)
+    #: New starters must be in date on every required module within N days of joining; None: no deadline.
+    starter_deadline_days: Mapped[int | None] = mapped_column(Integer)
 
     created_by: Mapped["User | None"] = relationship()
+
+
+class ManagerInvitation(db.Model):  # type: ignore[name-defined,misc]
+    """An invitation to co-manage a venue; nobody becomes a manager (or is named) without accepting."""
+
+    __tablename__ = "manager_invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id", ondelete="CASCADE"), index=True)
+    #: Lower-cased; the invitation is accepted by whoever signs in with this address.
+    email: Mapped[str] = mapped_column(String(254))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Declined by the invitee or withdrawn by a manager: the link stops working.
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    venue: Mapped[Venue] = relationship()
 
 
 class Membership(db.Model):  # type: ignore[name-defined,misc]

@@ -1,0 +1,1 @@
+"""`flask reminders send`: refresher reminders to staff and weekly digests to managers."""
