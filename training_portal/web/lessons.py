@@ -11,6 +11,7 @@ from training_portal.extensions import db
 from training_portal.learning import confidence
 from training_portal.learning.progress import training_progress
 from training_portal.learning.reading import pages_read, record_page_view, resume_page
+from training_portal.learning.venue_policy import policies_of_member, refreshers_by_module
 from training_portal.modules.content import Module
 from training_portal.policy import Rule, access
 from training_portal.timeutil import site_today
@@ -21,7 +22,9 @@ bp = Blueprint("modules", __name__)
 
 
 def render_my_training() -> str:
-    rows = training_progress(current_user.id, catalog().published(), site_today())
+    modules = catalog().published()
+    refreshers = refreshers_by_module(policies_of_member(current_user.id), modules)
+    rows = training_progress(current_user.id, modules, site_today(), refreshers)
     return render_template("modules/my_training.html", rows=rows,
                            memberships=memberships_of(current_user))
 
