@@ -137,32 +137,6 @@ def test_owner_cannot_be_marked_as_left(app):
         assert db.session.get(Membership, own.id).left_at is None
 
 
-def test_owner_adds_and_removes_co_manager(app):
-    owner, venue = _venue_with_manager(app)
-    with app.app_context():
-        colleague = UserFactory(email="colleague@example.org")
-    client = login_client(app, owner)
-    assert client.post(f"/venues/{venue.id}/managers",
-                       data={"email": "colleague@example.org"}).status_code == 302
-    co_client = login_client(app, colleague)
-    assert co_client.get(f"/venues/{venue.id}").status_code == 200
-    with app.app_context():
-        membership = db.session.scalar(select(Membership).where(
-            Membership.user_id == colleague.id))
-    # A co-manager may not change managers; the owner may.
-    assert co_client.post(f"/venues/{venue.id}/managers/{membership.id}/remove").status_code == 403
-    client.post(f"/venues/{venue.id}/managers/{membership.id}/remove")
-    assert co_client.get(f"/venues/{venue.id}").status_code == 404
-
-
-def test_adding_unknown_email_as_co_manager_explains(app):
-    owner, venue = _venue_with_manager(app)
-    response = login_client(app, owner).post(f"/venues/{venue.id}/managers",
-                                             data={"email": "ghost@example.org"})
-    assert response.status_code == 400
-    assert "No account uses that email" in response.get_data(as_text=True)
-
-
 def test_partnership_admin_can_manage_any_venue(app):
     _owner, venue = _venue_with_manager(app)
     with app.app_context():

@@ -1,18 +1,21 @@
-"""Venue rules: creating venues, join codes, joining, leavers and co-managers."""
+"""Venue rules: creating venues, join codes, joining, leavers and co-managers (by invitation)."""
 
 from __future__ import annotations
 
+import hashlib
 import secrets
+from datetime import timedelta
+from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from training_portal import audit
 from training_portal.accounts.models import User
 from training_portal.db import utcnow
 from training_portal.extensions import db
 from training_portal.policy import active_membership
-from training_portal.venues.models import ROLE_MANAGER, ROLE_STAFF, Membership, Venue
+from training_portal.venues.models import ROLE_MANAGER, ROLE_STAFF, ManagerInvitation, Membership, Venue
 
 #: No 0/O, 1/I/L: people read these codes off a poster in a dim bar.
 JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -129,15 +132,100 @@ def mark_leaver(actor: User, membership: Membership) -> None:
     audit.record(actor.id, "venue.member_left", "membership", membership.id)
 
 
-def add_co_manager(actor: User, venue: Venue, email: str) -> Membership:
-    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
-    if user is None or user.is_disabled:
-        raise VenueError(_l("No account uses that email address. Ask the person to register "
-                         "first (they can scan the venue's poster), then try again."))
-    membership, _new = join_venue(user, venue)
+INVITATION_DAYS = 7
+
+
+class Invitation(NamedTuple):
+    """A new invitation and its raw token (only the token's hash is stored; mail the link once)."""
+
+    record: ManagerInvitation
+    token: str
+
+
+def invite_co_manager(actor: User, venue: Venue, email: str) -> Invitation:
+    """Always creates an invitation, whether or not an account uses the address, so the answer
+    on screen never tells the inviter who has an account. Nobody becomes a manager until they
+    accept."""
+    raw = secrets.token_urlsafe(32)
+    invitation = ManagerInvitation(
+        venue_id=venue.id, email=email.strip().lower(), token_hash=_token_hash(raw),
+        invited_by_id=actor.id, expires_at=utcnow() + timedelta(days=INVITATION_DAYS))
+    db.session.add(invitation)
+    db.session.flush()
+    audit.record(actor.id, "venue.manager_invited", "venue", venue.id, invitation=invitation.id)
+    return Invitation(invitation, raw)
+
+
+def find_invitation(raw: str) -> ManagerInvitation | None:
+    return db.session.scalar(select(ManagerInvitation).where(
+        ManagerInvitation.token_hash == _token_hash(raw)))
+
+
+def invitation_problem(invitation: ManagerInvitation | None, user: User) -> str | None:
+    """Why this person cannot answer this invitation now, or None when they can."""
+    if invitation is None:
+        return str(_l("This invitation link is not valid. Ask the venue's owner to invite you again."))
+    if invitation.accepted_at is not None:
+        return str(_l("This invitation has already been accepted."))
+    if invitation.closed_at is not None:
+        return str(_l("This invitation was declined or withdrawn."))
+    if invitation.expires_at <= utcnow():
+        return str(_l("This invitation has expired. Ask the venue's owner to invite you again."))
+    if invitation.email != user.email:
+        return str(_l("This invitation was sent to another email address. Log in with the "
+                      "account that uses that address."))
+    return None
+
+
+def accept_invitation(user: User, invitation: ManagerInvitation) -> Membership:
+    problem = invitation_problem(invitation, user)
+    if problem is not None:
+        raise VenueError(problem)
+    claimed = db.session.execute(
+        update(ManagerInvitation)
+        .where(ManagerInvitation.id == invitation.id, ManagerInvitation.accepted_at.is_(None),
+               ManagerInvitation.closed_at.is_(None))
+        .values(accepted_at=utcnow()).execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        raise VenueError(str(_l("This invitation has already been answered.")))
+    membership, _new = join_venue(user, invitation.venue)
     membership.role = ROLE_MANAGER
-    audit.record(actor.id, "venue.manager_added", "membership", membership.id)
+    audit.record(user.id, "venue.manager_added", "membership", membership.id,
+                 invitation=invitation.id)
     return membership
+
+
+def decline_invitation(user: User, invitation: ManagerInvitation) -> None:
+    problem = invitation_problem(invitation, user)
+    if problem is not None:
+        raise VenueError(problem)
+    invitation.closed_at = utcnow()
+    audit.record(user.id, "venue.manager_invitation_declined", "venue", invitation.venue_id,
+                 invitation=invitation.id)
+
+
+def withdraw_invitation(actor: User, invitation: ManagerInvitation) -> None:
+    if invitation.accepted_at is None and invitation.closed_at is None:
+        invitation.closed_at = utcnow()
+        audit.record(actor.id, "venue.manager_invitation_withdrawn", "venue", invitation.venue_id,
+                     invitation=invitation.id)
+
+
+def pending_invitations(venue: Venue) -> list[ManagerInvitation]:
+    return list(db.session.scalars(
+        select(ManagerInvitation).where(
+            ManagerInvitation.venue_id == venue.id, ManagerInvitation.accepted_at.is_(None),
+            ManagerInvitation.closed_at.is_(None), ManagerInvitation.expires_at > utcnow())
+        .order_by(ManagerInvitation.created_at)))
+
+
+def invitation_in_venue(venue: Venue, invitation_id: int) -> ManagerInvitation | None:
+    invitation = db.session.get(ManagerInvitation, invitation_id)
+    return invitation if invitation is not None and invitation.venue_id == venue.id else None
+
+
+def _token_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 def remove_co_manager(actor: User, membership: Membership) -> None:

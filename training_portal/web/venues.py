@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 from training_portal import policy
 from training_portal.extensions import db
 from training_portal.notifications.mail import external_url
+from training_portal.notifications.venues import send_manager_invitation
 from training_portal.policy import Rule, access
 from training_portal.venues import services
 from training_portal.venues.models import Membership, Venue
@@ -58,6 +59,7 @@ def _venue_page(venue: Venue, co_manager_form: CoManagerForm | None = None,
                 status: int = 200) -> tuple[str, int]:
     return render_template(
         "venues/show.html", venue=venue, members=services.active_members(venue),
+        invitations=services.pending_invitations(venue),
         former=services.former_members(venue), button=ButtonForm(),
         co_manager_form=co_manager_form or CoManagerForm(),
         can_change_managers=policy.can_change_managers(current_user, venue),
@@ -130,19 +132,54 @@ def mark_leaver(venue_id: int, membership_id: int) -> str | Response:
 @bp.route("/venues/<int:venue_id>/managers", methods=["POST"])
 @access(Rule.OBJECT)
 def add_manager(venue_id: int) -> tuple[str, int] | Response:
+    """Invites; the same answer whether or not an account uses the address."""
     venue = _managed_venue(venue_id)
     policy.require(policy.can_change_managers(current_user, venue))
     form = CoManagerForm()
-    if form.validate_on_submit():
-        try:
-            services.add_co_manager(current_user, venue, form.email.data)
-        except services.VenueError as exc:
-            form.email.errors.append(str(exc))
-        else:
-            db.session.commit()
-            flash(_("%(email)s can now manage this venue.", email=form.email.data))
-            return redirect(url_for("venues.show", venue_id=venue.id))
-    return _venue_page(venue, form, 400)
+    if not form.validate_on_submit():
+        return _venue_page(venue, form, 400)
+    invitation = services.invite_co_manager(current_user, venue, form.email.data)
+    db.session.commit()
+    send_manager_invitation(invitation, venue, current_user)
+    flash(_("We have emailed an invitation to %(email)s. They become a manager of this venue "
+            "when they accept it.", email=form.email.data))
+    return redirect(url_for("venues.show", venue_id=venue.id))
+
+
+@bp.route("/venues/<int:venue_id>/invitations/<int:invitation_id>/withdraw", methods=["POST"])
+@access(Rule.OBJECT)
+def withdraw_invitation(venue_id: int, invitation_id: int) -> Response:
+    venue = _managed_venue(venue_id)
+    policy.require(policy.can_change_managers(current_user, venue))
+    invitation = services.invitation_in_venue(venue, invitation_id)
+    if invitation is None:
+        abort(404)
+    if ButtonForm().validate_on_submit():
+        services.withdraw_invitation(current_user, invitation)
+        db.session.commit()
+        flash(_("The invitation is withdrawn; its link no longer works."))
+    return redirect(url_for("venues.show", venue_id=venue.id))
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+@access(Rule.SIGNED_IN)
+def invitation(token: str) -> str | Response:
+    """GET shows the invitation; POST accepts or declines it (a mail scanner's GET changes nothing)."""
+    found = services.find_invitation(token)
+    problem = services.invitation_problem(found, current_user)
+    if problem is not None or found is None:
+        return render_template("venues/invitation.html", problem=problem, invitation=None,
+                               form=ButtonForm())
+    if request.method == "POST" and ButtonForm().validate_on_submit():
+        if "decline" in request.form:
+            _apply(lambda: services.decline_invitation(current_user, found),
+                   _("You declined the invitation. Nothing has changed."))
+            return redirect(url_for("main.home"))
+        _apply(lambda: services.accept_invitation(current_user, found),
+               _("You are now a manager of %(venue)s.", venue=found.venue.name))
+        return redirect(url_for("venues.show", venue_id=found.venue_id))
+    return render_template("venues/invitation.html", problem=None, invitation=found,
+                           form=ButtonForm())
 
 
 @bp.route("/venues/<int:venue_id>/managers/<int:membership_id>/remove", methods=["POST"])
@@ -157,7 +194,7 @@ def remove_manager(venue_id: int, membership_id: int) -> Response:
     return redirect(url_for("venues.show", venue_id=venue.id))
 
 
-def _apply(change: Callable[[], None], success_message: str) -> None:
+def _apply(change: Callable[[], object], success_message: str) -> None:
     try:
         change()
     except services.VenueError as exc:
