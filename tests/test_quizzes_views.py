@@ -12,6 +12,7 @@ from tests.learning import answers_for, module, pass_quiz, start_quiz, stored_at
 from training_portal.certificates.models import Certificate
 from training_portal.extensions import db
 from training_portal.learning.models import Attempt, Completion
+from training_portal.notifications.models import QueuedMail
 from training_portal.timeutil import add_months, site_today
 
 
@@ -129,6 +130,7 @@ def test_racing_submits_give_one_result(app):
         thread.join()
     assert statuses == [302, 302]
     assert _count(app, Completion) == 1 and _count(app, Certificate) == 1
+    assert _count(app, QueuedMail) == 1  # one pass email, however the race went
 
 
 def test_answers_for_questions_not_in_the_attempt_are_rejected(app):

@@ -21,6 +21,7 @@ def create_app(config_overrides: Mapping[str, Any] | None = None) -> Flask:
         app.config["SESSION_COOKIE_SECURE"] = app.config["PORTAL_ENV"] == "production"
     app.config["SQLALCHEMY_DATABASE_URI"] = config_module.normalise_database_url(
         app.config["SQLALCHEMY_DATABASE_URI"])
+    app.config["MAIL_DELIVERY"] = config_module.mail_delivery(app.config)
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", app.config["SITE_TIMEZONE"])
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # A local file cannot drop a connection; pinging it would cost a query per request.
@@ -55,8 +56,10 @@ def _register_extensions(app: Flask) -> None:
     ext.limiter.init_app(app)
     import training_portal.accounts.sessions  # noqa: F401  (registers the user loader)
     from training_portal.accounts.session_checks import RecentChecks
+    from training_portal.notifications import outbox
 
     app.extensions["session_checks"] = RecentChecks(app.config["SESSION_CHECK_SECONDS"])
+    outbox.init_app(app)  # MAIL_DELIVERY=inline: a request sends the mail it queued
 
 
 def _register_content(app: Flask) -> None:
@@ -87,6 +90,7 @@ def _register_cli(app: Flask) -> None:
     from training_portal.accounts.cli import users_cli
     from training_portal.demo import demo_cli
     from training_portal.modules.cli import content_cli
+    from training_portal.notifications.cli import mail_cli
 
-    for group in (users_cli, demo_cli, content_cli):
+    for group in (users_cli, demo_cli, content_cli, mail_cli):
         app.cli.add_command(group)

@@ -59,6 +59,7 @@ def from_environment(instance_path: str, env: Mapping[str, str] | None = None) -
         "MAIL_USE_TLS": env.get("MAIL_USE_TLS", "1") not in ("0", "false", "no"),
         "MAIL_FROM": env.get("MAIL_FROM", "Training portal <no-reply@localhost>"),
         "MAIL_OUTBOX_DIR": env.get("MAIL_OUTBOX_DIR", str(Path(instance_path) / "outbox")),
+        "MAIL_DELIVERY": env.get("MAIL_DELIVERY", ""),  # empty: chosen by mail_delivery()
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute"),
         "LOGIN_IP_RATE_LIMIT": env.get("LOGIN_IP_RATE_LIMIT", "60 per minute"),
@@ -77,6 +78,20 @@ def from_environment(instance_path: str, env: Mapping[str, str] | None = None) -
         "BABEL_DEFAULT_LOCALE": "en",
         "MAX_CONTENT_LENGTH": 1024 * 1024,
     }
+
+
+MAIL_DELIVERY_MODES = ("queue", "inline")
+
+
+def mail_delivery(config: Mapping[str, Any]) -> str:
+    """``queue`` in production (only the cron drain sends, so no request waits on SMTP);
+    ``inline`` otherwise (the process that queued a mail sends it once the request has
+    committed), so ``make run`` needs no second process."""
+    mode = config.get("MAIL_DELIVERY") or (
+        "queue" if config.get("PORTAL_ENV") == "production" else "inline")
+    if mode not in MAIL_DELIVERY_MODES:
+        raise ConfigError(f"MAIL_DELIVERY must be queue or inline, not {mode!r}")
+    return str(mode)
 
 
 def check_production_safety(config: Mapping[str, Any]) -> None:

@@ -13,7 +13,7 @@ import training_portal.db
 
 # revision identifiers, used by Alembic.
 revision = 'd6126bc9269f'
-down_revision = '9acef140e978'
+down_revision = 'bc61e45fa893'
 branch_labels = None
 depends_on = None
 

@@ -134,10 +134,11 @@ def clean_answers(attempt: Attempt, raw: Mapping[str, list[str]]) -> dict[str, l
 
 
 def submit_attempt(attempt: Attempt, module: Module, raw_answers: Mapping[str, list[str]],
-                   today: date) -> Attempt:
-    """Grade once. A repeat (double tap, back button, retried request) returns the first result."""
+                   today: date) -> bool:
+    """Grade once; True when this call graded it. A repeat (double tap, back button, retried
+    request) changes nothing and returns False, so the caller issues and mails nothing twice."""
     if attempt.graded_at is not None:
-        return attempt
+        return False
     answers = clean_answers(attempt, raw_answers)
     results = _grade(attempt, module, answers)
     right = sum(results.values())
@@ -150,9 +151,10 @@ def submit_attempt(attempt: Attempt, module: Module, raw_answers: Mapping[str, l
         .values(graded_at=now, answers=answers, results=results, score=score, passed=passed)
         .execution_options(synchronize_session=False))
     db.session.refresh(attempt)
-    if claimed.rowcount == 1 and passed:  # type: ignore[attr-defined]
+    graded_now = claimed.rowcount == 1  # type: ignore[attr-defined]
+    if graded_now and passed:
         completions.record_pass(attempt, module, now, today)
-    return attempt
+    return graded_now
 
 
 def _grade(attempt: Attempt, module: Module, answers: dict[str, list[str]]) -> dict[str, bool]:

@@ -8,10 +8,12 @@ from training_portal.certificates.codes import format_code
 from training_portal.certificates.models import Certificate
 from training_portal.extensions import db
 from training_portal.learning.models import Attempt, Completion
-from training_portal.notifications.mail import external_url, send_mail
+from training_portal.notifications.mail import external_url
+from training_portal.notifications.outbox import queue_mail
 
 
 def send_pass_email(attempt: Attempt) -> None:
+    """Queues the mail in the caller's transaction: call it before the pass is committed."""
     row = db.session.execute(
         select(Certificate, Completion).join(Completion)
         .where(Completion.attempt_id == attempt.id)).first()
@@ -21,7 +23,7 @@ def send_pass_email(attempt: Attempt) -> None:
     user = db.session.get(User, attempt.user_id)
     if user is None:
         return
-    send_mail(user.email, _("Your certificate: %(module)s", module=completion.module_title), _(
+    queue_mail(user.email, _("Your certificate: %(module)s", module=completion.module_title), _(
         "Well done, %(name)s.\n\nYou passed \"%(module)s\" with %(score)d%%. "
         "Your certificate is valid until %(expires)s.\n\n"
         "Download it (you need to be logged in):\n%(download)s\n\n"
@@ -30,4 +32,5 @@ def send_pass_email(attempt: Attempt) -> None:
         expires=completion.expires_on.strftime("%d %B %Y"),
         download=external_url("certificates.download", certificate_id=certificate.id),
         code=format_code(certificate.code),
-        verify=external_url("certificates.verify", code=format_code(certificate.code))))
+        verify=external_url("certificates.verify", code=format_code(certificate.code))),
+        kind="certificate")

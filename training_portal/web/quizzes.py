@@ -74,8 +74,7 @@ def take(public_id: str) -> tuple[str, int] | Response:
             abort(400)
         chosen = _answers_from(request.form)
         try:
-            services.submit_attempt(attempt, module, chosen, site_today())
-            certificates.issue_for(attempt)
+            graded_now = services.submit_attempt(attempt, module, chosen, site_today())
         except services.AnswersIncomplete as exc:
             unanswered = exc.unanswered
         except services.QuizError as exc:
@@ -83,8 +82,10 @@ def take(public_id: str) -> tuple[str, int] | Response:
             flash(str(exc), "error")
             return redirect(url_for("quizzes.intro", slug=module.slug))
         else:
+            if graded_now and attempt.passed:
+                certificates.issue_for(attempt)
+                send_pass_email(attempt)  # queued with the pass: one commit, all or nothing
             db.session.commit()
-            _email_if_passed(attempt)
             return redirect(url_for("quizzes.result", public_id=public_id))
     return render_template("quizzes/take.html", module=module, attempt=attempt,
                            questions=_drawn_questions(attempt, module), chosen=chosen,
@@ -105,15 +106,6 @@ def _drawn_questions(attempt: Attempt, module: Module) -> list[tuple[Question, l
             continue
         rows.append((question, [c for cid in item["choices"] if (c := question.choice(cid))]))
     return rows
-
-
-def _email_if_passed(attempt: Attempt) -> None:
-    if not attempt.passed:
-        return
-    try:
-        send_pass_email(attempt)
-    except Exception:  # the pass is recorded; a mail outage must not turn it into an error
-        current_app.logger.exception("Could not send the pass email for attempt %s", attempt.id)
 
 
 @bp.route("/quiz/<public_id>/result")

@@ -139,8 +139,8 @@ def add_manager(venue_id: int) -> tuple[str, int] | Response:
     if not form.validate_on_submit():
         return _venue_page(venue, form, 400)
     invitation = services.invite_co_manager(current_user, venue, form.email.data)
+    send_manager_invitation(invitation, venue, current_user)  # queued: one commit for both
     db.session.commit()
-    send_manager_invitation(invitation, venue, current_user)
     flash(_("We have emailed an invitation to %(email)s. They become a manager of this venue "
             "when they accept it.", email=form.email.data))
     return redirect(url_for("venues.show", venue_id=venue.id))
