@@ -27,7 +27,7 @@ from flask_babel import lazy_gettext as _l
 from training_portal.certificates.codes import format_code
 from training_portal.certificates.register_pdf import RegisterData, RegisterRow
 from training_portal.csv_export import csv_bytes
-from training_portal.dashboards.venue import Cell, PersonRow, VenueOverview, venue_overview
+from training_portal.dashboards.venue import Cell, VenueOverview, venue_overview
 from training_portal.learning import status
 from training_portal.modules.content import Module
 from training_portal.timeutil import site_date
@@ -56,17 +56,14 @@ def status_label(state: str) -> str:
 class RegisterEntry:
     """One person × one module."""
 
-    module_title: str
+    module_title: str  # "(optional)" added when the venue does not require it
     module_version: str  # the version last passed; "" when never passed
     passed_on: date | None
     valid_until: date | None  # the venue's stricter date when it sets one; None if not valid
     state: str  # a `learning.status` state, or REVOKED
+    status_label: str  # STATUS_LABELS[state], translated once per register
     certificate_code: str | None  # display form, e.g. K7QM-3XWD-9TRF-H2PN
     required: bool
-
-    @property
-    def status_label(self) -> str:
-        return status_label(self.state)
 
     @property
     def in_date(self) -> bool:
@@ -100,26 +97,28 @@ class Register:
 
 def build_register(venue: Venue, modules: Sequence[Module], today: date) -> Register:
     overview = venue_overview(venue, modules, today)
-    people = tuple(RegisterPerson(row.name, _entries(row)) for row in overview.current)
+    # Translated once here, not once per row: a register can have thousands of rows.
+    labels = {state: str(label) for state, label in STATUS_LABELS.items()}
+    titles = {m.slug: m.title if overview.policy.requires(m.slug)
+              else _("%(title)s (optional)", title=m.title) for m in overview.modules}
+    people = tuple(RegisterPerson(row.name, tuple(
+        _entry(cell, titles[cell.module.slug], labels)
+        for cell in row.cells if cell.required or cell.last_pass is not None))
+        for row in overview.current)
     return Register(venue.name, f"{venue.address}, {venue.postcode}", venue.licence_number,
                     policy_lines(overview), today, people)
 
 
-def _entries(row: PersonRow) -> tuple[RegisterEntry, ...]:
-    return tuple(_entry(c) for c in row.cells if c.required or c.last_pass is not None)
-
-
-def _entry(cell: Cell) -> RegisterEntry:
+def _entry(cell: Cell, title: str, labels: dict[str, str]) -> RegisterEntry:
     last = cell.last_pass
-    title = cell.module.title if cell.required else _("%(title)s (optional)",
-                                                       title=cell.module.title)
     if last is None:
-        return RegisterEntry(title, "", None, None, cell.state, None, cell.required)
-    revoked = last.revoked
+        return RegisterEntry(title, "", None, None, cell.state, labels[cell.state], None,
+                             cell.required)
+    state = REVOKED if last.revoked else cell.state
     code = format_code(last.certificate_code) if last.certificate_code else None
     return RegisterEntry(title, last.version, site_date(last.passed_at),
-                         None if revoked else cell.standing.valid_until,
-                         REVOKED if revoked else cell.state, code, cell.required)
+                         None if last.revoked else cell.standing.valid_until, state,
+                         labels[state], code, cell.required)
 
 
 def policy_lines(overview: VenueOverview) -> tuple[str, ...]:
@@ -163,8 +162,9 @@ def csv_header() -> list[str]:
 
 def register_csv(register: Register) -> bytes:
     """One row per person × module; every cell neutralised by `csv_export`."""
+    yes, no = _("yes"), _("no")
     rows = ([person.name, e.module_title, e.module_version, e.passed_on, e.valid_until,
-             e.status_label, e.certificate_code, _("yes") if e.required else _("no")]
+             e.status_label, e.certificate_code, yes if e.required else no]
             for person in register.people for e in person.entries)
     return csv_bytes(csv_header(), rows)
 

@@ -3,7 +3,10 @@ and read-only inspection links that a licensing officer opens without an account
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -176,9 +179,17 @@ def link_not_usable(error: LinkNotUsable) -> Response:
 @limiter.shared_limit(_inspect_limit, scope="inspect")
 def inspect(token: str) -> Response:
     link = _opened(token)
-    page = render_template("inspections/inspect.html", register=_register(link.venue), link=link,
-                           token=token)
+    register = _register(link.venue)
+    page = render_template("inspections/inspect.html", register=register, link=link, token=token,
+                           dates=_display_dates(register))
     return _public(current_app.make_response(page))
+
+
+def _display_dates(register: Register) -> dict[date, str]:
+    """Each distinct date formatted once (Babel is slow, and 500 staff share a few hundred)."""
+    days = {d for p in register.people for e in p.entries for d in (e.passed_on, e.valid_until)
+            if d is not None}
+    return {d: format_date(d, "d MMM yyyy") for d in days}
 
 
 @bp.route("/inspect/<token>/register.pdf")
