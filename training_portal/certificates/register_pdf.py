@@ -336,7 +336,8 @@ class _Rows:
         self.widths = widths
         self.new_person = new_person  # indexes of rows that begin another person's rows
         self.header_h = _row_height(HEADERS, widths)
-        self.tops = [0.0, *accumulate(_row_height(cells, widths) for cells in body)]  # tops[i]: height of body[:i]
+        self.heights = [_row_height(cells, widths) for cells in body]
+        self.tops = [0.0, *accumulate(self.heights)]  # tops[i]: height of body[:i]
 
 
 class _RegisterTable(Flowable):
@@ -382,7 +383,13 @@ class _RegisterTable(Flowable):
             ("LINEABOVE", (0, i - start + 1), (-1, i - start + 1), 0.9, self._person_rule)  # + 1: the header row
             for i in firsts
         ]
-        return Table([list(HEADERS), *rows.body[start:end]], colWidths=rows.widths, repeatRows=1, style=commands)
+        return Table(
+            [list(HEADERS), *rows.body[start:end]],
+            colWidths=rows.widths,
+            rowHeights=[rows.header_h, *rows.heights[start:end]],  # known: spares the Table measuring again
+            repeatRows=1,
+            style=commands,
+        )
 
 
 # ---------------------------------------------------------------- every page
