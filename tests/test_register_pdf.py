@@ -96,7 +96,7 @@ def test_first_page_has_title_venue_facts_policy_date_and_counts() -> None:
     ):
         assert expected in text
     for line in POLICY:
-        assert line in flat(text)
+        assert f"• {line}" in flat(text)  # the bullet in the design's font, so it extracts too
 
 
 def test_every_row_prints_the_person_module_dates_status_and_code() -> None:
@@ -152,14 +152,38 @@ def test_markup_characters_print_literally() -> None:
     assert "Train <u>everyone</u> & refresh yearly." in text
 
 
+def placed_text(pdf: bytes) -> list[tuple[float, float, str]]:
+    """(x, y, text) of each piece of text drawn on the first page, from its left baseline."""
+    found: list[tuple[float, float, str]] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
+        if text.strip():
+            x, y = tm[4] * cm[0] + tm[5] * cm[2] + cm[4], tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+            found.append((x, y, text.strip()))
+
+    PdfReader(io.BytesIO(pdf)).pages[0].extract_text(visitor_text=visit)
+    return found
+
+
 def test_long_text_wraps_inside_its_column_and_stays_whole() -> None:
-    long_title = "Recognising predatory behaviour and acting on it: " + "a very long module title " * 4
-    name = "Wolfeschlegelsteinhausenbergerdorff " * 3  # 120 characters, as the name field allows
-    pdf = render_training_register(register([row(name, long_title)]), DESIGN)
+    name = "Maximiliana Alexandrina Konstantinopoulou Wolfeschlegelsteinhausen de la Fuente y Montenegro Łukasiewicz"
+    title = "Recognising predatory behaviour and acting on it: " + "a very long module title " * 4
+    status = "Refresher needed (the module changed after the certificate was issued)"
+    pdf = render_training_register(register([dataclasses.replace(row(name, title), status_label=status)]), DESIGN)
     text = text_of(pdf)
-    assert flat(name) in flat(text)
-    assert flat(long_title) in flat(text)
-    assert "K7QM-3XWD-9TRF-0000" in text.splitlines()  # the code on a line of its own, whole
+    for long_text in (name, title, status):
+        assert flat(long_text) in flat(text)  # every word whole: lines break between words ...
+        assert flat(long_text) not in text.splitlines()  # ... and it did wrap ...
+    placed = placed_text(pdf)
+    header_y = next(y for _, y, piece in placed if piece == "Person")
+    starts = {piece: x for x, y, piece in placed if piece in HEADERS}
+    edges = [starts[h] for h in HEADERS] + [842 - 14 * 72 / 25.4]  # where each column's text starts; the margin
+    cells = [(x, piece) for x, y, piece in placed if 30 < y < header_y]  # below the header, above the footer
+    assert len(cells) > 7
+    for x, piece in cells:  # ... inside its column
+        column = max(i for i, edge in enumerate(edges[:-1]) if edge <= x + 0.01)
+        assert x + stringWidth(piece, DESIGN.font_regular, CELL_SIZE) <= edges[column + 1], piece
+    assert "K7QM-3XWD-9TRF-0000" in text.splitlines()  # codes and dates whole, on one line
     assert "2026-03-12" in text.splitlines()
 
 

@@ -141,7 +141,7 @@ def _styles(design: Design) -> dict[str, ParagraphStyle]:
         "venue": derived("venue", fontName=bold, fontSize=14, leading=18, spaceBefore=4),
         "fact": derived("fact", fontSize=10, leading=13),
         "label": derived("label", fontName=bold, fontSize=10, leading=13, spaceBefore=6),
-        "policy": derived("policy", fontSize=9.5, leading=12, leftIndent=10, bulletIndent=0),
+        "policy": derived("policy", fontSize=9.5, leading=12, leftIndent=10, bulletFontName=design.font_regular),
         "small": derived("small", fontSize=9, leading=12, textColor=design.colours.muted, spaceBefore=6),
         "empty": derived("empty", fontName=bold, fontSize=11, leading=14),
     }
@@ -207,7 +207,7 @@ def column_widths(rows: Sequence[RegisterRow], design: Design) -> list[float]:
 
     Every header fits on one line, so none ever breaks; version, dates and codes fit their
     widest value, so they never wrap; status fits its widest label up to ``STATUS_MAX_W``
-    (then wraps, between words only); person and module share what is left (``_share``).
+    (then wraps, between words); person and module share what is left (``_share``).
     """
 
     def widest(texts: Iterable[str], header: str) -> float:
@@ -218,27 +218,37 @@ def column_widths(rows: Sequence[RegisterRow], design: Design) -> list[float]:
     passed = widest((_day(r.passed_on) for r in rows), "Passed")
     valid = widest((_day(r.valid_until) for r in rows), "Valid until")
     code = widest((_code(r) for r in rows), "Certificate code")
-    words = {word for r in rows for word in r.status_label.split()}
-    status = max(
-        min(widest((_one_line(r.status_label) for r in rows), "Status"), STATUS_MAX_W),
-        widest(words, "Status"),  # never narrower than its longest word
-    )
+    statuses = {_one_line(r.status_label) for r in rows}
+    status = max(min(widest(statuses, "Status"), STATUS_MAX_W), widest(_words(statuses), "Status"))
     left = CONTENT_W - (version + passed + valid + code + status)
-    names = widest((_one_line(r.person_name) for r in rows), "Person")
-    person = _share(left, names, widest((_one_line(r.module_title) for r in rows), "Module"))
+    names = {_one_line(r.person_name) for r in rows}
+    titles = {_one_line(r.module_title) for r in rows}
+    person = _share(
+        left,
+        need=(widest(names, "Person"), widest(titles, "Module")),
+        longest_word=(widest(_words(names), "Person"), widest(_words(titles), "Module")),
+    )
     return [person, left - person, version, passed, valid, status, code]
 
 
-def _share(left: float, person: float, module: float) -> float:
-    """The person column's part of ``left`` when the two wrapping columns want these widths.
+def _words(texts: Iterable[str]) -> set[str]:
+    return {word for text in texts for word in text.split()}
 
-    Both fit: each gets what it needs and half the spare. Otherwise the width is shared in
-    proportion to need, neither below ``MIN_SHARE`` of it, so one very long module title
-    cannot squeeze every name onto three lines.
+
+def _share(left: float, need: tuple[float, float], longest_word: tuple[float, float]) -> float:
+    """The person column's part of ``left``, which it shares with the module column.
+
+    Both fit: each gets what it needs and half the spare. Otherwise the width is shared
+    in proportion to need, but each column keeps room for its longest word (so names and
+    titles break between words), or ``MIN_SHARE`` of the width if that is more, and at
+    most half of it can be claimed that way.
     """
+    person, module = need
     if person + module <= left:
         return person + (left - person - module) / 2
-    return min(max(left * person / (person + module), left * MIN_SHARE), left * (1 - MIN_SHARE))
+    low = min(max(longest_word[0], left * MIN_SHARE), left / 2)
+    high = left - min(max(longest_word[1], left * MIN_SHARE), left / 2)
+    return min(max(left * person / (person + module), low), high)
 
 
 def _row_cells(row: RegisterRow, widths: list[float], style: ParagraphStyle, measure: _Measure) -> list[Cell]:
@@ -255,7 +265,8 @@ def _row_cells(row: RegisterRow, widths: list[float], style: ParagraphStyle, mea
 
 def _cell(text: str, width: float, style: ParagraphStyle, measure: _Measure) -> Cell:
     """A plain string when the text fits on one line (fast, and printed as it is), else
-    a Paragraph that wraps it (escaped, so markup characters print literally)."""
+    a Paragraph that wraps it between words (escaped, so markup characters print
+    literally). Only a single word wider than the whole column is broken inside."""
     text = _one_line(text)
     if measure(text) <= width - 2 * PAD_X:
         return text
@@ -325,7 +336,8 @@ class _Rows:
         self.widths = widths
         self.new_person = new_person  # indexes of rows that begin another person's rows
         self.header_h = _row_height(HEADERS, widths)
-        self.tops = [0.0, *accumulate(_row_height(cells, widths) for cells in body)]  # tops[i]: height of body[:i]
+        self.heights = [_row_height(cells, widths) for cells in body]
+        self.tops = [0.0, *accumulate(self.heights)]  # tops[i]: height of body[:i]
 
 
 class _RegisterTable(Flowable):
@@ -371,7 +383,13 @@ class _RegisterTable(Flowable):
             ("LINEABOVE", (0, i - start + 1), (-1, i - start + 1), 0.9, self._person_rule)  # + 1: the header row
             for i in firsts
         ]
-        return Table([list(HEADERS), *rows.body[start:end]], colWidths=rows.widths, repeatRows=1, style=commands)
+        return Table(
+            [list(HEADERS), *rows.body[start:end]],
+            colWidths=rows.widths,
+            rowHeights=[rows.header_h, *rows.heights[start:end]],  # known: spares the Table measuring again
+            repeatRows=1,
+            style=commands,
+        )
 
 
 # ---------------------------------------------------------------- every page
