@@ -68,6 +68,7 @@ def from_environment(instance_path: str, env: Mapping[str, str] | None = None) -
         "SESSION_CHECK_SECONDS": _int(env, "SESSION_CHECK_SECONDS", 2),
         "EMAIL_RATE_LIMIT": env.get("EMAIL_RATE_LIMIT", "5 per minute"),
         "VERIFY_RATE_LIMIT": env.get("VERIFY_RATE_LIMIT", "30 per minute"),
+        "INSPECT_RATE_LIMIT": env.get("INSPECT_RATE_LIMIT", "30 per minute"),
         "RESET_TOKEN_MINUTES": _int(env, "RESET_TOKEN_MINUTES", 60),
         "LOGIN_LINK_MINUTES": _int(env, "LOGIN_LINK_MINUTES", 15),
         "QUIZ_RETRY_PAUSE_SECONDS": _int(env, "QUIZ_RETRY_PAUSE_SECONDS", 60),
