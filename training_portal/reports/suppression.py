@@ -205,7 +205,7 @@ def _withhold(grid: _Grid) -> list[Withheld | None]:
         return grid.printed[p] and withheld[p] is None
 
     for line in lines:
-        if shown(line.total) and _line_discloses(line, grid, withheld):
+        if shown(line.total) and _line_gives_away(line, grid, withheld):
             withheld[line.total] = SECONDARY
     while (pinned := _first_pinned_small(grid, withheld)) is not None:
         to_hide = _total_to_hide([line for line in lines if shown(line.total)], withheld, pinned)
@@ -226,19 +226,22 @@ def _bounds(grid: _Grid, withheld: list[Withheld | None], p: int) -> tuple[float
     return grid.values[p], grid.values[p]
 
 
-def _line_discloses(line: _Line, grid: _Grid, withheld: list[Withheld | None]) -> bool:
-    """With its total shown, would this line alone pin a hidden count, or reveal a hidden group under 5?"""
-    hidden = [m for m in line.members if withheld[m] is not None or not grid.printed[m]]
-    if not any(withheld[m] is not None for m in hidden):
+def _line_gives_away(line: _Line, grid: _Grid, withheld: list[Withheld | None]) -> bool:
+    """With its total shown, would this line alone give away a hidden count, or a hidden group under 5?
+
+    `_first_pinned_small` would find the pinned counts too, but one total at a time; this
+    settles the common cases of a whole table in one pass.
+    """
+    hidden = [m for m in line.members if withheld[m] is not None]
+    if not hidden:  # (a line's members are all printed, or none is)
         return False
-    remainder = grid.values[line.total] - sum(grid.values[m] for m in line.members if m not in hidden)
-    if remainder < THRESHOLD:
+    hidden_people = grid.values[line.total] - sum(grid.values[m] for m in line.members if withheld[m] is None)
+    if hidden_people < THRESHOLD:
         return True
     bounds = [_bounds(grid, withheld, m) for m in hidden]
-    slack_needed = remainder - sum(lo for lo, _ in bounds)
-    slack_room = sum(hi - lo for lo, hi in bounds)
-    # One hidden member is the remainder itself; several are pinned only when all sit at their least or most.
-    return len(hidden) == 1 or slack_needed in (0, slack_room)
+    above_least = hidden_people - sum(lo for lo, _ in bounds)
+    # One hidden count is the rest of the total; several are pinned only when all sit at their least or most.
+    return len(hidden) == 1 or above_least in (0, sum(hi - lo for lo, hi in bounds))
 
 
 def _first_pinned_small(grid: _Grid, withheld: list[Withheld | None]) -> int | None:
