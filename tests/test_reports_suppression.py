@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from training_portal.reports.suppression import Figure, Table, count, share, suppress_row, suppress_table
+from training_portal.reports.suppression import Figure, Table, count, share, statistic, suppress_row, suppress_table
 
 
 def _texts(figures: tuple[Figure, ...] | list[Figure] | None) -> list[str] | None:
@@ -250,3 +250,11 @@ def test_no_hidden_cell_can_be_worked_out_in_many_small_tables():
         table = suppress_table(matrix, **options)
         assert _attack(table, matrix) == [], (matrix, options)
         checked += 1
+
+
+def test_a_mean_of_four_people_is_withheld_and_of_five_shown():
+    assert statistic(1.25, 4).text() == "fewer than 5"
+    assert statistic(None, 0).text() == "fewer than 5"
+    shown = statistic(1.25, 5)
+    assert shown.value == 1.25
+    assert shown.text("{:+.1f}") == "+1.2"

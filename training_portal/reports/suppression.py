@@ -101,6 +101,15 @@ def share(numerator: int, denominator: int, people: int | None = None) -> Figure
     return Figure(numerator * 100 / denominator, base, percent=True)
 
 
+def statistic(value: float | None, people: int) -> Figure:
+    """A mean, median or other summary of people: withheld when built on fewer than 5 of them."""
+    if people < THRESHOLD:
+        return Figure(None, people, SMALL)
+    if value is None:
+        raise ValueError("a statistic of 5 or more people has a value")
+    return Figure(value, people)
+
+
 def suppress_row(cells: Sequence[int], total: int | None) -> tuple[list[Figure], Figure | None]:
     """Counts that split a total (`total` must be their sum, or None when no total is printed)."""
     if total is not None and total != sum(cells):
