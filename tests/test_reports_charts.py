@@ -16,7 +16,7 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 def _parse(chart: Markup) -> ET.Element:
     assert isinstance(chart, Markup)
-    return ET.fromstring(str(chart))
+    return ET.fromstring(str(chart))  # noqa: S314 - our own output, parsed to check it
 
 
 def _desc(root: ET.Element) -> str:
@@ -156,6 +156,12 @@ def test_before_after_built_on_fewer_than_5_people_is_an_outline():
     assert len(_rects(root, "segment")) == 3  # only the after bar is drawn
     assert "Before: fewer than 5 people" in _desc(root)
     assert "After: 8 answers" in _desc(root)
+
+
+def test_before_after_without_answers_says_so():
+    root = _parse(before_after("Confidence", "Before and after", [0, 0, 0, 0, 0], [0, 0, 2, 3, 3]))
+    assert "no answers" in _texts(root)
+    assert _desc(root).startswith("Before and after. Before: no answers; After: 8 answers")
 
 
 def test_before_after_needs_one_count_per_label():

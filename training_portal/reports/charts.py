@@ -124,9 +124,10 @@ def before_after(title: str, desc: str, before: Sequence[int], after: Sequence[i
         total = sum(counts)
         shares = [share(c, total, people=n_people) for c in counts]
         withheld = shares[0].suppressed if shares else True
-        heading = f"{name}: fewer than {THRESHOLD} people" if withheld else f"{name}: {total:,} answers"
+        empty = "no answers" if total == 0 else f"fewer than {THRESHOLD} people"
+        heading = f"{name}: {empty}" if withheld else f"{name}: {total:,} answers"
         body.append(_text(PAD, y + 14, heading))
-        body.extend(_stacked(PAD, y + 20, bar_h, track, shares, withheld))
+        body.extend(_stacked(PAD, y + 20, bar_h, track, shares, empty if withheld else None))
         summaries.append(heading + ("" if withheld else " (" + ", ".join(
             f"{label}: {figure.text()}" for label, figure in zip(labels, shares, strict=True)) + ")"))
         y += 20 + bar_h + 14
@@ -171,11 +172,12 @@ def _y_axis(left: float, right: float, top: float, base: float, y_max: int) -> l
     return out
 
 
-def _stacked(x: float, y: float, h: float, track: float, shares: list[Figure], withheld: bool) -> list[str]:
-    if withheld:
+def _stacked(x: float, y: float, h: float, track: float, shares: list[Figure], withheld: str | None) -> list[str]:
+    """Segments side by side; or, when `withheld` says why, an empty outline saying so."""
+    if withheld is not None:
         return [_el("rect", x=x, y=y, width=track, height=h, fill="none", stroke=MUTED, stroke_dasharray="4 3",
                     class_="bar-withheld"),
-                _text(x + 6, y + 19, f"fewer than {THRESHOLD}", fill=MUTED)]
+                _text(x + 6, y + 19, withheld, fill=MUTED)]
     out = []
     for level, figure in enumerate(shares):
         width = (figure.value or 0) / 100 * track
