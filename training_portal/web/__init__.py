@@ -8,7 +8,9 @@ from flask import Flask
 def register_blueprints(app: Flask) -> None:
     from training_portal.web import main
     from training_portal.web.accounts import bp as accounts_bp
+    from training_portal.web.admin import bp as admin_bp
     from training_portal.web.certificates import bp as certificates_bp
+    from training_portal.web.insights import bp as insights_bp
     from training_portal.web.lessons import bp as modules_bp
     from training_portal.web.quizzes import bp as quizzes_bp
     from training_portal.web.trainer import bp as trainer_bp
@@ -16,5 +18,5 @@ def register_blueprints(app: Flask) -> None:
 
     main.init_app(app)
     for blueprint in (accounts_bp, venues_bp, modules_bp, quizzes_bp, certificates_bp,
-                      trainer_bp):
+                      trainer_bp, insights_bp, admin_bp):
         app.register_blueprint(blueprint)

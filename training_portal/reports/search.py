@@ -1,0 +1,190 @@
+"""Partnership admins' search: certificates by code fragment or holder, people by name or email.
+
+Whatever is typed is literal text: LIKE's wildcards are escaped with an explicit escape
+character. Each list is two statements (a count and one page, the related rows joined or
+grouped in SQL) plus one for a people page's venues, however many rows match. On PostgreSQL
+the contains-searches are carried by pg_trgm GIN indexes (migration 79d2d68971e2).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ColumnElement, Select, func, or_, select, union
+from sqlalchemy.orm import contains_eager
+
+from training_portal.accounts.models import User
+from training_portal.certificates.codes import ALPHABET
+from training_portal.certificates.models import Certificate
+from training_portal.extensions import db
+from training_portal.learning.models import Completion
+from training_portal.venues.models import Membership, Venue
+
+PER_PAGE = 25
+MAX_QUERY = 100
+ESCAPE = "\\"
+_CODE_CHARACTERS = frozenset(ALPHABET)
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """A cleaned query and page number, with messages to show about anything changed."""
+
+    query: str
+    page: int
+    messages: tuple[str, ...] = ()
+    page_invalid: bool = False
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    page: int
+    total: int
+    per_page: int = PER_PAGE
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def out_of_range(self) -> bool:
+        return self.page > self.pages
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    user: User
+    certificate_count: int
+    venues: list[Venue] = field(default_factory=list)
+
+
+def parse_request(raw_query: str | None, raw_page: str | None) -> SearchRequest:
+    """Trim, drop control characters, cap at MAX_QUERY characters; page must be a whole number ≥ 1."""
+    messages: list[str] = []
+    query = "".join(ch for ch in (raw_query or "")
+                    if unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co")).strip()
+    if len(query) != len((raw_query or "").strip()):
+        messages.append(str(_l("Invisible or control characters were left out of the search.")))
+    if len(query) > MAX_QUERY:
+        query = query[:MAX_QUERY].strip()
+        messages.append(str(_l("Searches use at most %(n)d characters; only the first %(n)d were used.",
+                               n=MAX_QUERY)))
+    page, page_invalid = 1, False
+    if raw_page not in (None, ""):
+        text = raw_page.strip()
+        if text.isascii() and text.isdigit() and len(text) <= 9 and int(text) >= 1:
+            page = int(text)
+        else:
+            page_invalid = True
+            messages.append(str(_l("The page number must be a whole number from 1; "
+                                   "showing the first page.")))
+    return SearchRequest(query, page, tuple(messages), page_invalid)
+
+
+def contains_pattern(text: str) -> str:
+    """``%text%`` with LIKE's wildcards and the escape character itself taken literally."""
+    escaped = text.replace(ESCAPE, ESCAPE * 2).replace("%", ESCAPE + "%").replace("_", ESCAPE + "_")
+    return f"%{escaped}%"
+
+
+def code_fragment(text: str) -> str | None:
+    """The query as part of a stored code (no dashes or spaces, upper case), or None if it cannot be."""
+    cleaned = "".join(text.split()).replace("-", "")
+    if not cleaned or not cleaned.isascii():
+        return None
+    cleaned = cleaned.upper()
+    return cleaned if set(cleaned) <= _CODE_CHARACTERS else None
+
+
+def _contains(column: Any, text: str) -> ColumnElement[bool]:
+    return column.ilike(contains_pattern(text), escape=ESCAPE)
+
+
+def _paginate(statement: Select[Any], count_of: Select[Any], page: int,
+              unique: bool = False) -> tuple[list[Any], int]:
+    total = db.session.scalar(select(func.count()).select_from(count_of.subquery())) or 0
+    result = db.session.scalars(statement.limit(PER_PAGE).offset((page - 1) * PER_PAGE))
+    return list(result.unique() if unique else result), total
+
+
+def search_certificates(query: str, page: int) -> Page[Certificate]:
+    """Newest first; each certificate comes with its completion and holder (joined, not lazy)."""
+    matching = select(Certificate.id)
+    if query:
+        branches = [select(Certificate.id).join(Completion).join(User)
+                    .where(_contains(User.name, query))]
+        fragment = code_fragment(query)
+        if fragment:
+            branches.append(select(Certificate.id).where(
+                Certificate.code.like(contains_pattern(fragment), escape=ESCAPE)))
+        matching = union(*branches) if len(branches) > 1 else branches[0]  # type: ignore[assignment]
+    ids = matching.subquery()
+    statement = (
+        select(Certificate).join(Certificate.completion).join(Completion.user)
+        .options(contains_eager(Certificate.completion).contains_eager(Completion.user))
+        .order_by(Certificate.issued_at.desc(), Certificate.id.desc()))
+    if query:
+        statement = statement.where(Certificate.id.in_(select(ids.c[0])))
+    items, total = _paginate(statement, matching, page)
+    return Page(items, page, total)
+
+
+def search_people(query: str, page: int) -> Page[PersonRow]:
+    """Newest accounts first, with each person's certificate count and current venues."""
+    certificates = (select(func.count(Certificate.id)).join(Completion)
+                    .where(Completion.user_id == User.id).scalar_subquery())
+    matching = select(User.id)
+    if query:
+        matching = matching.where(or_(_contains(User.name, query), _contains(User.email, query)))
+    statement = (select(User, certificates).where(User.id.in_(matching))
+                 .order_by(User.created_at.desc(), User.id.desc()))
+    total = db.session.scalar(select(func.count()).select_from(matching.subquery())) or 0
+    rows = db.session.execute(statement.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
+    venues = current_venues([user.id for user, _count in rows])
+    items = [PersonRow(user, count or 0, venues.get(user.id, [])) for user, count in rows]
+    return Page(items, page, total)
+
+
+def current_venues(user_ids: Sequence[int]) -> dict[int, list[Venue]]:
+    """Venues each person works at now (active memberships), in one statement."""
+    found: dict[int, list[Venue]] = defaultdict(list)
+    if not user_ids:
+        return found
+    rows = db.session.execute(
+        select(Membership.user_id, Venue).join(Venue, Membership.venue_id == Venue.id)
+        .where(Membership.user_id.in_(user_ids), Membership.left_at.is_(None))
+        .order_by(Venue.name))
+    for user_id, venue in rows:
+        found[user_id].append(venue)
+    return found
+
+
+def certificate_with_holder(certificate_id: int) -> Certificate | None:
+    return db.session.scalar(
+        select(Certificate).join(Certificate.completion).join(Completion.user)
+        .options(contains_eager(Certificate.completion).contains_eager(Completion.user))
+        .where(Certificate.id == certificate_id))
+
+
+def person_record(user_id: int) -> tuple[User, list[Membership], list[Certificate]] | None:
+    """A person, every membership (current and past, with venue) and every certificate."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        return None
+    memberships = list(db.session.scalars(
+        select(Membership).join(Membership.venue).options(contains_eager(Membership.venue))
+        .where(Membership.user_id == user_id)
+        .order_by(Membership.left_at.is_not(None), Membership.joined_at.desc())))
+    certificates = list(db.session.scalars(
+        select(Certificate).join(Certificate.completion)
+        .options(contains_eager(Certificate.completion))
+        .where(Completion.user_id == user_id).order_by(Completion.passed_at.desc())))
+    return user, memberships, certificates
