@@ -154,10 +154,8 @@ def search_people(query: str, page: int) -> Page[PersonRow]:
 
 
 def current_venues(user_ids: Sequence[int]) -> dict[int, list[Venue]]:
-    """Venues each person works at now (active memberships), in one statement."""
+    """Venues each person works at now (active memberships), in one statement (even for none)."""
     found: dict[int, list[Venue]] = defaultdict(list)
-    if not user_ids:
-        return found
     rows = db.session.execute(
         select(Membership.user_id, Venue).join(Venue, Membership.venue_id == Venue.id)
         .where(Membership.user_id.in_(user_ids), Membership.left_at.is_(None))
