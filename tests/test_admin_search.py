@@ -213,3 +213,15 @@ def test_list_pages_run_the_same_statements_for_3_and_30_rows(app, admin_client,
         return len(seen)
 
     assert grow_to(3) == grow_to(30)
+
+
+def test_certificate_totals_are_counted_up_to_a_cap(app, admin_client, monkeypatch):
+    from training_portal.reports import search
+
+    monkeypatch.setattr(search, "COUNT_CAP", 5)
+    with app.app_context():
+        for n in range(8):
+            _certificate(f"Capped Person {n}")
+    for query in ("", "capped", "ca"):
+        text = admin_client.get("/admin/certificates", query_string={"q": query}).get_data(True)
+        assert "More than 5 results" in text, query
