@@ -1,1 +1,1 @@
-"""Read-only figures and look-ups for the partnership and trainers, built on the layers below."""
+"""Partnership and trainer figures: pure rules and drawing here; queries in later modules."""
