@@ -85,7 +85,7 @@ def test_trainer_insights_pages_are_accessible_at_both_widths(world: World, page
     log_in(page, world.trainer_email, PASSWORD)
     _check_pages(page, world, TRAINER_PAGES)
     page.goto("/trainer/modules/welcome/insights")
-    expect(page.get_by_text("67% right").first).to_be_visible()
+    expect(page.get_by_text("66% right").first).to_be_visible()
 
 
 def test_admin_finds_a_certificate_and_revokes_it(world: World, page: Page) -> None:

@@ -18,16 +18,12 @@ from training_portal.extensions import db
 from training_portal.learning.models import QuestionChoiceStat, QuestionStat
 from training_portal.modules.content import Module
 from training_portal.quizzes.bank import Question
+from training_portal.reports import suppression
 
 #: How many questions the cross-module "most missed" list shows.
 MOST_MISSED = 10
 #: A question "most people get wrong" has fewer than this share answered correctly.
 CONFUSING_BELOW = 0.5
-
-
-def _is_shown(count: int) -> bool:
-    # TODO(report-kit): replace with reports.suppression once that branch is merged.
-    return count >= 5
 
 
 @dataclass
@@ -39,12 +35,21 @@ class Figures:
     picked_in_wrong: dict[str, int] = field(default_factory=dict)
 
     @property
+    def answers_figure(self) -> suppression.Figure:
+        return suppression.count(self.answers)
+
+    @property
+    def share_figure(self) -> suppression.Figure:
+        """Share answered right; withheld when built on fewer than 5 answers (or none)."""
+        return suppression.share(self.correct, self.answers)
+
+    @property
     def shown(self) -> bool:
-        """Enough answers to show figures at all (the small-number rule)."""
-        return _is_shown(self.answers)
+        return not self.share_figure.suppressed
 
     @property
     def share_correct(self) -> float | None:
+        """0–1, only when the small-number rule lets the share be shown."""
         return self.correct / self.answers if self.shown else None
 
 
@@ -53,6 +58,10 @@ class WrongChoice:
     choice_id: str
     text: str | None  # None: the choice is no longer in the question
     picks: int
+
+    @property
+    def picks_figure(self) -> suppression.Figure:
+        return suppression.count(self.picks)
 
 
 @dataclass
