@@ -92,6 +92,7 @@ def load(app: Any, people: int, certificates: int, seed: int = 8) -> dict[str, s
             # (a trigram search scans that list linearly until then), gather statistics.
             raw.driver_connection.autocommit = True  # type: ignore[union-attr]
             raw.driver_connection.execute("VACUUM ANALYZE")  # type: ignore[union-attr]
+            raw.driver_connection.autocommit = False  # type: ignore[union-attr]  (back to the pool as it came)
         finally:
             raw.close()
     code = codes[len(codes) // 2]

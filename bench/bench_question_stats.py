@@ -97,6 +97,7 @@ def load(app: Any, slug: str, attempts: int, people: int, seed: int = 6) -> None
             # (a trigram search scans that list linearly until then), gather statistics.
             raw.driver_connection.autocommit = True  # type: ignore[union-attr]
             raw.driver_connection.execute("VACUUM ANALYZE")  # type: ignore[union-attr]
+            raw.driver_connection.autocommit = False  # type: ignore[union-attr]  (back to the pool as it came)
         finally:
             raw.close()
 
