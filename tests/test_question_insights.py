@@ -215,3 +215,37 @@ def test_statements_do_not_grow_with_attempts(app, trainer_client, path):
         return len(seen)
 
     assert statements_after(3) == statements_after(30)
+
+
+def test_gradings_at_the_same_time_lose_no_counts(app):
+    """Eight sessions add to the same rows at once; every count lands (row locks, not overwrites)."""
+    import threading
+
+    with app.app_context():
+        welcome = module(app, "welcome")
+        attempts = [AttemptFactory(module_slug="welcome", module_version=welcome.version,
+                                   content_hash=welcome.content_hash,
+                                   answers={"patterns": ["b"]}, results={"patterns": False})
+                    for _ in range(8)]
+    start, errors = threading.Barrier(len(attempts)), []
+
+    def grade(attempt: Attempt) -> None:
+        with app.app_context():
+            try:
+                start.wait()
+                question_stats.record_graded(attempt)
+                db.session.commit()
+            except Exception as exc:  # noqa: BLE001 (reported below)
+                errors.append(exc)
+                db.session.rollback()
+
+    threads = [threading.Thread(target=grade, args=(a,)) for a in attempts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with app.app_context():
+        rows, choices = _stats()
+        assert [(r[2], r[4], r[5]) for r in rows] == [("patterns", 8, 0)]
+        assert [(c[1], c[2], c[3]) for c in choices] == [("patterns", "b", 8)]
