@@ -44,10 +44,12 @@ def create_app(config_overrides: Mapping[str, Any] | None = None) -> Flask:
 
 def _register_extensions(app: Flask) -> None:
     import training_portal.models  # noqa: F401  (every table, for Alembic and create_all)
+    from training_portal.db import include_in_schema_comparison
 
     ext.db.init_app(app)
     migrations = Path(__file__).resolve().parent.parent / "migrations"
-    ext.migrate.init_app(app, ext.db, render_as_batch=True, directory=str(migrations))
+    ext.migrate.init_app(app, ext.db, render_as_batch=True, directory=str(migrations),
+                         include_object=include_in_schema_comparison)
     ext.login_manager.init_app(app)
     ext.login_manager.login_view = "accounts.login"
     ext.login_manager.login_message = None
@@ -91,6 +93,7 @@ def _register_cli(app: Flask) -> None:
     from training_portal.demo import demo_cli
     from training_portal.modules.cli import content_cli
     from training_portal.notifications.cli import mail_cli
+    from training_portal.reports.cli import reports_cli
 
-    for group in (users_cli, demo_cli, content_cli, mail_cli):
+    for group in (users_cli, demo_cli, content_cli, mail_cli, reports_cli):
         app.cli.add_command(group)

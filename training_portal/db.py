@@ -19,6 +19,18 @@ NAMING_CONVENTION = {
 }
 
 
+#: Indexes that exist only on PostgreSQL, created in migrations (pg_trgm GIN indexes for the
+#: admin contains-searches). The models cannot declare them portably, so the models-vs-
+#: migrations comparison (autogenerate and tests/test_migrations.py) leaves them out.
+DATABASE_ONLY_INDEX_SUFFIX = "_trgm"
+
+
+def include_in_schema_comparison(obj: Any, name: str | None, type_: str, reflected: bool,
+                                 compare_to: Any) -> bool:
+    """Alembic ``include_object`` hook: skip the PostgreSQL-only ``*_trgm`` indexes."""
+    return not (type_ == "index" and (name or "").endswith(DATABASE_ONLY_INDEX_SUFFIX))
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 

@@ -23,7 +23,8 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     is_disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     #: Part of every session cookie; bumping it ends all of this person's sessions.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Indexed: the admin people list shows the newest first.
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     def get_id(self) -> str:

@@ -18,7 +18,8 @@ class Certificate(db.Model):  # type: ignore[name-defined,misc]
         ForeignKey("completions.id", ondelete="CASCADE"), unique=True)
     #: Normalised verification code (no dashes, upper case); shown grouped as XXXX-XXXX-…
     code: Mapped[str] = mapped_column(String(32), unique=True)
-    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Indexed: the admin certificate list shows the newest first.
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoke_reason: Mapped[str | None] = mapped_column(String(500))
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

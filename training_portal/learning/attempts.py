@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 
 from training_portal.db import utcnow
 from training_portal.extensions import db
-from training_portal.learning import completions
+from training_portal.learning import completions, question_stats
 from training_portal.learning.models import Attempt
 from training_portal.modules.content import Module
 from training_portal.quizzes.grading import draw as draw_questions
@@ -152,7 +152,10 @@ def submit_attempt(attempt: Attempt, module: Module, raw_answers: Mapping[str, l
         .execution_options(synchronize_session=False))
     db.session.refresh(attempt)
     graded_now = claimed.rowcount == 1  # type: ignore[attr-defined]
-    if graded_now and passed:
+    if not graded_now:
+        return False  # another request graded it first; it counted the figures too
+    question_stats.record_graded(attempt)
+    if passed:
         completions.record_pass(attempt, module, now, today)
     return graded_now
 

@@ -93,3 +93,34 @@ class Completion(db.Model):  # type: ignore[name-defined,misc]
     expires_on: Mapped[date] = mapped_column(Date)
 
     user: Mapped["User"] = relationship()
+
+
+class QuestionStat(db.Model):  # type: ignore[name-defined,misc]
+    """How often a question was answered, and answered right, per content version.
+
+    A summary of graded attempts kept up to date on grading (learning/question_stats.py), so
+    trainers' figures never parse every attempt; `flask reports rebuild-question-stats`
+    recomputes it from the attempts.
+    """
+
+    __tablename__ = "question_stats"
+
+    module_slug: Mapped[str] = mapped_column(String(80), primary_key=True)
+    content_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    question_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    module_version: Mapped[str] = mapped_column(String(20))
+    #: Graded attempts in which this question was drawn (and so answered).
+    drawn: Mapped[int] = mapped_column(Integer, default=0)
+    correct: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class QuestionChoiceStat(db.Model):  # type: ignore[name-defined,misc]
+    """How often a choice was ticked in an answer graded wrong, per content version."""
+
+    __tablename__ = "question_choice_stats"
+
+    module_slug: Mapped[str] = mapped_column(String(80), primary_key=True)
+    content_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    question_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    choice_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    picked_in_wrong: Mapped[int] = mapped_column(Integer, default=0)

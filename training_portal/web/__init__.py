@@ -8,7 +8,9 @@ from flask import Flask
 def register_blueprints(app: Flask) -> None:
     from training_portal.web import main
     from training_portal.web.accounts import bp as accounts_bp
+    from training_portal.web.admin import bp as admin_bp
     from training_portal.web.certificates import bp as certificates_bp
+    from training_portal.web.insights import bp as insights_bp
     from training_portal.web.inspections import bp as inspections_bp
     from training_portal.web.lessons import bp as modules_bp
     from training_portal.web.quizzes import bp as quizzes_bp
@@ -17,5 +19,5 @@ def register_blueprints(app: Flask) -> None:
 
     main.init_app(app)
     for blueprint in (accounts_bp, venues_bp, modules_bp, quizzes_bp, certificates_bp,
-                      trainer_bp, inspections_bp):
+                      trainer_bp, inspections_bp, insights_bp, admin_bp):
         app.register_blueprint(blueprint)

@@ -16,6 +16,7 @@ from training_portal.extensions import db, limiter
 from training_portal.notifications.mail import external_url
 from training_portal.policy import Rule, access
 from training_portal.timeutil import site_today
+from training_portal.urls import safe_next
 from training_portal.web.certificate_forms import RevokeForm, VerifyForm
 
 bp = Blueprint("certificates", __name__)
@@ -85,7 +86,9 @@ def revoke(certificate_id: int) -> Response:
     else:
         for error in form.reason.errors:
             flash(str(error), "error")
-    return redirect(url_for("certificates.verify", code=certificate.code))
+    # The admin certificate page posts here too and asks to come back (a local path only).
+    back = safe_next(request.form.get("next"))
+    return redirect(back or url_for("certificates.verify", code=certificate.code))
 
 
 @bp.route("/my/certificates")
