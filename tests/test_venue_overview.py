@@ -215,3 +215,26 @@ def test_my_training_shows_the_stricter_venue_date_and_why(app):
     expected = add_months(passed, 3)
     assert f"valid until {expected.day} {expected:%b %Y}" in page
     assert "The Strict Arms renews this training more often" in page
+
+
+def test_a_revoked_certificate_counts_as_no_pass_everywhere(app):
+    from tests.conftest import login_client
+    from training_portal.certificates import services as certificates
+    from training_portal.certificates.models import Certificate
+
+    with app.app_context():
+        venue = VenueFactory()
+        person = MembershipFactory(venue=venue).user
+        admin = UserFactory(admin=True)
+        completion = CompletionFactory(user_id=person.id, module_slug="welcome",
+                                       passed_at=_at(date(2026, 11, 1)), expires_on=date(2027, 11, 1))
+        certificate = CertificateFactory(completion=completion)
+        assert _overview(app, venue.id).current[0].cell("welcome").state == "passed"
+        certificates.revoke(admin, db.session.get(Certificate, certificate.id), "Passed for someone else")
+        db.session.commit()
+        cell = _overview(app, venue.id).current[0].cell("welcome")
+        assert cell.state == "in_progress" and not cell.standing.in_date
+        page = login_client(app, person).get("/").get_data(as_text=True)
+    assert "Passed" not in page.split("Welcome to the programme")[1].split("</li>")[0]
+    assert login_client(app, person).get("/modules/spiking/quiz").get_data(as_text=True).count(
+        "Finish the modules this one builds on first") == 1

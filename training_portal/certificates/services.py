@@ -122,6 +122,7 @@ def revoke(actor: User, certificate: Certificate, reason: str) -> None:
     if certificate.revoked_at is not None:
         raise CertificateError(_l("This certificate is already revoked."))
     certificate.revoked_at = utcnow()
+    certificate.completion.revoked_at = certificate.revoked_at  # the pass no longer counts
     certificate.revoke_reason = reason
     certificate.revoked_by_id = actor.id
     audit.record(actor.id, "certificate.revoked", "certificate", certificate.id, reason=reason)

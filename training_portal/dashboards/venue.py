@@ -231,7 +231,8 @@ def _person_row(membership: Membership, user: User, modules: tuple[Module, ...],
         key = (user.id, module.slug)
         last_pass, read, tried = passes.get(key), reading.get(key), tries.get(key)
         facts = None if last_pass is None else status.PassFacts(
-            last_pass.version, site_date(last_pass.passed_at), last_pass.expires_on)
+            last_pass.version, site_date(last_pass.passed_at), last_pass.expires_on,
+            last_pass.revoked)
         standing = status.standing(module.major_version, facts, bool(read or tried), today,
                                    policy.refreshers_for(module.slug))
         cells.append(Cell(module, standing, policy.requires(module.slug), last_pass,

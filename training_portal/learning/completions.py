@@ -44,7 +44,7 @@ def latest_completions(user_id: int, slugs: Iterable[str] | None = None) -> dict
 def pass_facts(completion: Completion) -> PassFacts:
     """The facts the status rule needs, with the pass dated in the site's time zone."""
     return PassFacts(version=completion.module_version, passed_on=site_date(completion.passed_at),
-                     expires_on=completion.expires_on)
+                     expires_on=completion.expires_on, revoked=completion.revoked_at is not None)
 
 
 def is_current(completion: Completion | None, module: Module, today: date) -> bool:

@@ -91,6 +91,8 @@ class Completion(db.Model):  # type: ignore[name-defined,misc]
     passed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     #: Passed date plus the module's refresher period (valid_for_months).
     expires_on: Mapped[date] = mapped_column(Date)
+    #: Set when the partnership revokes the pass's certificate: the pass then counts for nothing.
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped["User"] = relationship()
 

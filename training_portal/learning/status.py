@@ -42,6 +42,7 @@ class PassFacts:
     version: str  # "MAJOR.MINOR" of the module when passed
     passed_on: date  # in the site's time zone
     expires_on: date  # the module's own period, fixed when the pass was recorded
+    revoked: bool = False  # its certificate was revoked: the pass counts for nothing
 
     @property
     def major_version(self) -> int:
@@ -79,9 +80,10 @@ def valid_until(last_pass: PassFacts, refreshers: Iterable[Refresher] = ()) -> t
 
 def standing(module_major_version: int, last_pass: PassFacts | None, started: bool, today: date,
              refreshers: Sequence[Refresher] = ()) -> Standing:
-    """Where a person stands today. A pass is in date up to and including its last day."""
-    if last_pass is None:
-        return Standing(IN_PROGRESS if started else NOT_STARTED, None)
+    """Where a person stands today. A pass is in date up to and including its last day; a
+    revoked pass counts as no pass (the person has started, so they are in progress)."""
+    if last_pass is None or last_pass.revoked:
+        return Standing(IN_PROGRESS if started or last_pass else NOT_STARTED, None)
     until, source = valid_until(last_pass, refreshers)
     if until < today:
         return Standing(EXPIRED, until, source)
