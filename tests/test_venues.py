@@ -186,3 +186,44 @@ def test_marking_a_leaver_asks_first_and_changes_nothing_until_confirmed(app):
     assert "Yes, mark as left" in page and "training records stay" in page
     with app.app_context():
         assert db.session.get(Membership, member.id).left_at is None
+
+
+def test_manager_cannot_mark_a_member_of_another_venue_as_left(app):
+    """The membership id in the address must belong to the venue in the address."""
+    owner_a, venue_a = _venue_with_manager(app)
+    _owner_b, venue_b = _venue_with_manager(app)
+    with app.app_context():
+        member_of_b = MembershipFactory(venue=venue_b)
+    client = login_client(app, owner_a)
+    url = f"/venues/{venue_a.id}/members/{member_of_b.id}/leave"
+    assert client.get(url).status_code == 404
+    assert client.post(url).status_code == 404
+    with app.app_context():
+        assert db.session.get(Membership, member_of_b.id).left_at is None
+
+
+def test_manager_cannot_change_the_role_of_a_member_of_another_venue(app):
+    owner_a, venue_a = _venue_with_manager(app)
+    _owner_b, venue_b = _venue_with_manager(app)
+    with app.app_context():
+        manager_of_b = MembershipFactory(venue=venue_b, manager=True)
+    client = login_client(app, owner_a)
+    response = client.post(f"/venues/{venue_a.id}/managers/{manager_of_b.id}/remove")
+    assert response.status_code == 404
+    with app.app_context():
+        assert db.session.get(Membership, manager_of_b.id).is_manager
+
+
+def test_owner_cannot_be_removed_as_a_manager_of_their_own_venue(app):
+    owner, venue = _venue_with_manager(app)
+    with app.app_context():
+        own = db.session.scalar(select(Membership).where(Membership.user_id == owner.id))
+        admin = UserFactory(admin=True)
+    for who in (owner, admin):
+        page = login_client(app, who).post(
+            f"/venues/{venue.id}/managers/{own.id}/remove", follow_redirects=True,
+        ).get_data(as_text=True)
+        assert "owner cannot be removed as a manager" in page
+    with app.app_context():
+        assert db.session.get(Membership, own.id).is_manager
+    assert login_client(app, owner).get(f"/venues/{venue.id}").status_code == 200
