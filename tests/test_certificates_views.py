@@ -9,7 +9,7 @@ from sqlalchemy import select
 from tests.conftest import login_client
 from tests.factories import CertificateFactory, CompletionFactory, MembershipFactory, UserFactory, VenueFactory
 from tests.pdfs import text_of
-from training_portal.certificates import services
+from training_portal.certificates import codes, services
 from training_portal.certificates.codes import format_code
 from training_portal.certificates.models import Certificate
 from training_portal.db import utcnow
@@ -198,3 +198,30 @@ def test_staff_and_visitors_never_see_the_revoke_form_but_an_admin_does(app, cli
         assert "Revoke this certificate" not in page and f"/certificates/{cert.id}/revoke" not in page
     page = login_client(app, admin).get(f"/verify/{cert.code}").get_data(as_text=True)
     assert "Revoke this certificate" in page and f"/certificates/{cert.id}/revoke" in page
+
+
+def test_a_new_certificate_code_never_repeats_one_in_use(app, monkeypatch):
+    _user, cert = _certificate(app)
+    taken = cert.code
+    fresh = "23456789ABCDEFGH"
+    picks = iter(taken + fresh)
+    monkeypatch.setattr(codes.secrets, "choice", lambda _alphabet: next(picks))
+    with app.app_context():
+        assert services._unused_code() == fresh
+
+
+def test_training_record_lists_each_module_with_its_title_and_version(app):
+    today = date.today()
+    with app.app_context():
+        user = UserFactory(name="Sam Holder")
+        welcome = CertificateFactory(completion=CompletionFactory(
+            user_id=user.id, module_slug="welcome", module_title="Welcome to the programme",
+            module_version="1.7", expires_on=today + timedelta(days=100)))
+        spiking = CertificateFactory(completion=CompletionFactory(
+            user_id=user.id, module_slug="spiking", module_title="Spotting spiking",
+            module_version="2.4", expires_on=today + timedelta(days=100)))
+        assert {c.id for c in services.current_certificates(user, today)} == {welcome.id, spiking.id}
+    text = " ".join(text_of(login_client(app, user).get("/my/record.pdf").data).split())
+    for fact in ("Welcome to the programme", "1.7", format_code(welcome.code),
+                 "Spotting spiking", "2.4", format_code(spiking.code)):
+        assert fact in text, fact

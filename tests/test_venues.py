@@ -227,3 +227,39 @@ def test_owner_cannot_be_removed_as_a_manager_of_their_own_venue(app):
     with app.app_context():
         assert db.session.get(Membership, own.id).is_manager
     assert login_client(app, owner).get(f"/venues/{venue.id}").status_code == 200
+
+
+def test_venues_page_lists_only_venues_the_person_manages_now(app):
+    with app.app_context():
+        person = UserFactory()
+        managed_b = VenueFactory(name="B Managed")
+        managed_a = VenueFactory(name="A Managed")
+        MembershipFactory(user=person, venue=managed_b, manager=True)
+        MembershipFactory(user=person, venue=managed_a, manager=True)
+        MembershipFactory(user=person, venue=VenueFactory(name="Staff Only"))
+        MembershipFactory(user=person, venue=VenueFactory(name="Left Long Ago"), manager=True, left=True)
+        MembershipFactory(venue=VenueFactory(name="Someone Else's"), manager=True)
+        admin = UserFactory(admin=True)
+        assert [v.name for v in services.venues_managed_by(person)] == ["A Managed", "B Managed"]
+        assert [v.name for v in services.venues_managed_by(admin)] == [
+            "A Managed", "B Managed", "Left Long Ago", "Someone Else's", "Staff Only"]
+    page = login_client(app, person).get("/venues").get_data(as_text=True)
+    assert "A Managed" in page and "B Managed" in page
+    for hidden in ("Staff Only", "Left Long Ago", "Someone Else"):
+        assert hidden not in page
+
+
+def test_join_codes_must_be_eight_characters_from_the_alphabet():
+    assert services.normalise_join_code(" abcd-2345 ") == "ABCD2345"
+    assert services.normalise_join_code("ABCD234") is None  # seven
+    assert services.normalise_join_code("ABCD23456") is None  # nine
+    assert services.normalise_join_code("ABCD2340") is None  # 0 is not in the alphabet
+    assert services.normalise_join_code("ABCDEFGI") is None  # nor is I
+
+
+def test_a_new_join_code_never_repeats_one_in_use(app, monkeypatch):
+    _venue_with_manager(app, join_code="AAAAAAAA")
+    picks = iter("A" * 8 + "B" * 8)
+    monkeypatch.setattr(services.secrets, "choice", lambda _alphabet: next(picks))
+    with app.app_context():
+        assert services.new_join_code() == "BBBBBBBB"
