@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import select
 
 from tests.conftest import login_client
@@ -263,3 +265,49 @@ def test_a_new_join_code_never_repeats_one_in_use(app, monkeypatch):
     monkeypatch.setattr(services.secrets, "choice", lambda _alphabet: next(picks))
     with app.app_context():
         assert services.new_join_code() == "BBBBBBBB"
+
+
+def test_venue_page_lists_its_own_people_only_current_by_name_then_leavers_newest_first(app):
+    owner, venue = _venue_with_manager(app)
+    with app.app_context():
+        MembershipFactory(venue=venue, user=UserFactory(name="Zed Current"))
+        MembershipFactory(venue=venue, user=UserFactory(name="Abe Current"))
+        MembershipFactory(venue=venue, user=UserFactory(name="Early Leaver"),
+                          left_at=datetime(2025, 1, 5, tzinfo=UTC))
+        MembershipFactory(venue=venue, user=UserFactory(name="Late Leaver"),
+                          left_at=datetime(2025, 6, 5, tzinfo=UTC))
+        MembershipFactory(user=UserFactory(name="Elsewhere Person"))
+        db.session.commit()
+        venue_row = db.session.get(Venue, venue.id)
+        assert [m.user.name for m in services.active_members(venue_row)] == [
+            "Abe Current", owner.name, "Zed Current"]  # the owner is "Person <n>"
+        assert [m.user.name for m in services.former_members(venue_row)] == [
+            "Late Leaver", "Early Leaver"]
+    page = login_client(app, owner).get(f"/venues/{venue.id}").get_data(as_text=True)
+    assert "Elsewhere Person" not in page
+    assert page.index("Abe Current") < page.index("Zed Current") < page.index("Former staff")
+    assert page.index("Former staff") < page.index("Late Leaver") < page.index("Early Leaver")
+
+
+def test_my_venues_lists_current_memberships_by_name(app):
+    with app.app_context():
+        person = UserFactory()
+        MembershipFactory(user=person, venue=VenueFactory(name="Zulu Bar"))
+        MembershipFactory(user=person, venue=VenueFactory(name="Alpha Club"))
+        MembershipFactory(user=person, venue=VenueFactory(name="Former Haunt"), left=True)
+        MembershipFactory(venue=VenueFactory(name="Not Mine"))
+        assert [m.venue.name for m in services.memberships_of(person)] == ["Alpha Club", "Zulu Bar"]
+    page = login_client(app, person).get("/").get_data(as_text=True)
+    assert page.index("Alpha Club") < page.index("Zulu Bar")
+    assert "Former Haunt" not in page and "Not Mine" not in page
+
+
+def test_joining_again_says_already_a_member(app):
+    _venue_with_manager(app, join_code="ABCD2345")
+    with app.app_context():
+        staff = UserFactory()
+    client = login_client(app, staff)
+    first = client.post("/join/ABCD2345", follow_redirects=True).get_data(as_text=True)
+    assert "You are a member of" in first and "already" not in first
+    again = client.post("/join/ABCD2345", follow_redirects=True).get_data(as_text=True)
+    assert "You are already a member of" in again
