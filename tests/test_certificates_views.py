@@ -225,3 +225,29 @@ def test_training_record_lists_each_module_with_its_title_and_version(app):
     for fact in ("Welcome to the programme", "1.7", format_code(welcome.code),
                  "Spotting spiking", "2.4", format_code(spiking.code)):
         assert fact in text, fact
+
+
+def test_check_page_shows_the_dates_of_the_pass_and_of_revocation(app, client):
+    _user, cert = _certificate(app, passed_at=datetime(2025, 3, 12, 10, 0, tzinfo=UTC),
+                               expires_on=date(2026, 3, 12))
+    page = client.get(f"/verify/{cert.code}").get_data(as_text=True)
+    assert "12 March 2025" in page and "12 March 2026" in page
+    assert "withdrew this certificate" not in page
+    with app.app_context():
+        db.session.get(Certificate, cert.id).revoked_at = datetime(2026, 4, 3, 9, 0, tzinfo=UTC)
+        db.session.commit()
+    page = client.get(f"/verify/{cert.code}").get_data(as_text=True)
+    assert "withdrew this certificate on 3 April 2026" in page
+
+
+def test_the_newest_certificate_is_listed_first_whatever_order_they_were_issued_in(app):
+    with app.app_context():
+        user = UserFactory()
+        old = CertificateFactory(completion=CompletionFactory(
+            user_id=user.id, passed_at=datetime(2025, 1, 10, 12, 0, tzinfo=UTC),
+            expires_on=date(2026, 12, 31)))
+        new = CertificateFactory(completion=CompletionFactory(
+            user_id=user.id, passed_at=datetime(2026, 2, 2, 12, 0, tzinfo=UTC),
+            expires_on=date(2027, 2, 2)))
+        assert [c.id for c in services.certificates_of(user)] == [new.id, old.id]
+        assert [c.id for c in services.current_certificates(user, date(2026, 3, 1))] == [new.id]

@@ -18,6 +18,7 @@ from training_portal.certificates.codes import format_code
 from training_portal.learning.attempts import missing_prerequisites, quiz_gate
 from training_portal.learning.completions import latest_completions
 from training_portal.learning.progress import training_progress
+from training_portal.learning.status import Refresher
 
 NEW_PASSED_AT = datetime(2026, 2, 2, 12, 0, tzinfo=UTC)
 OLD_PASSED_AT = datetime(2025, 1, 10, 12, 0, tzinfo=UTC)
@@ -136,3 +137,14 @@ def test_both_passes_stay_on_the_list_of_certificates(app):
     user, new, old = _two_passes(app)
     with app.app_context():
         assert {c.id for c in certificates.certificates_of(user)} == {new.id, old.id}
+
+
+def test_a_venue_refresher_counts_from_the_site_date_of_the_newest_pass(app):
+    user, _new, _old = _two_passes(app)  # newest passed 2 Feb 2026, in date by the module to 2027
+    with app.app_context():
+        rows = {row.module.slug: row for row in training_progress(
+            user.id, app.extensions["catalog"].current.published(), TODAY,
+            {"welcome": (Refresher(3, "The Crown"),)})}
+        welcome = rows["welcome"].standing
+        assert (welcome.state, welcome.valid_until, welcome.set_by) == (
+            "passed", date(2026, 5, 2), "The Crown")

@@ -87,6 +87,12 @@ def test_a_newer_pass_than_the_module_is_not_outdated():
                     date(2026, 2, 1)).state == "passed"
 
 
+def test_an_outdated_pass_still_names_the_venue_that_set_its_date():
+    passed = _pass(date(2026, 1, 15), date(2027, 1, 15), "1.0")
+    result = standing(2, passed, True, date(2026, 2, 1), (Refresher(6, "The Crown"),))
+    assert (result.state, result.valid_until, result.set_by) == ("outdated", date(2026, 7, 15), "The Crown")
+
+
 def test_expired_wins_over_outdated():
     passed = _pass(date(2024, 1, 5), date(2025, 1, 5), "1.0")
     assert standing(2, passed, True, date(2026, 2, 1)).state == "expired"
