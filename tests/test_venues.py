@@ -277,6 +277,7 @@ def test_venue_page_lists_its_own_people_only_current_by_name_then_leavers_newes
         MembershipFactory(venue=venue, user=UserFactory(name="Late Leaver"),
                           left_at=datetime(2025, 6, 5, tzinfo=UTC))
         MembershipFactory(user=UserFactory(name="Elsewhere Person"))
+        MembershipFactory(user=UserFactory(name="Elsewhere Leaver"), left=True)
         db.session.commit()
         venue_row = db.session.get(Venue, venue.id)
         assert [m.user.name for m in services.active_members(venue_row)] == [
@@ -284,7 +285,7 @@ def test_venue_page_lists_its_own_people_only_current_by_name_then_leavers_newes
         assert [m.user.name for m in services.former_members(venue_row)] == [
             "Late Leaver", "Early Leaver"]
     page = login_client(app, owner).get(f"/venues/{venue.id}").get_data(as_text=True)
-    assert "Elsewhere Person" not in page
+    assert "Elsewhere Person" not in page and "Elsewhere Leaver" not in page
     assert page.index("Abe Current") < page.index("Zed Current") < page.index("Former staff")
     assert page.index("Former staff") < page.index("Late Leaver") < page.index("Early Leaver")
 
