@@ -7,7 +7,7 @@ export FLASK_APP := wsgi
 # Links in mails and on posters point at the port actually served, unless SITE_URL is set.
 export SITE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: run test install install-dev lint content-check bench clean
+.PHONY: run test install install-dev lint content-check bench mutants mutants-report clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,7 @@ test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install-dev
-	$(BIN)/ruff check training_portal tests bench
+	$(BIN)/ruff check training_portal tests bench tools
 	$(BIN)/mypy training_portal
 
 content-check: install
@@ -41,5 +41,19 @@ bench: install-dev
 	$(BIN)/python bench/bench_module_page.py
 	$(BIN)/python bench/bench_quiz_submit.py
 
+# Mutation testing of the rule-bearing files ([mutmut] in setup.cfg; docs/testing.md).
+# Not in CI: the whole set takes about 50 minutes on one core. Scope it to what you changed:
+#   make mutants FILES="training_portal/policy.py training_portal/learning/status.py"
+# Results are kept in mutants/ (a later run re-checks only changed code); `make mutants-report`
+# prints the score per file and every survivor. MUTANTS_CHILDREN sets the parallel workers.
+FILES ?=
+MUTANTS_CHILDREN ?= 1
+mutants: install-dev
+	$(BIN)/mutmut run --max-children $(MUTANTS_CHILDREN) $(foreach f,$(FILES),"$(subst /,.,$(basename $(f))).*")
+	$(BIN)/python tools/mutation_scores.py $(FILES)
+
+mutants-report:
+	$(BIN)/python tools/mutation_scores.py $(FILES)
+
 clean:
-	rm -rf $(VENV) *.egg-info .pytest_cache
+	rm -rf $(VENV) *.egg-info .pytest_cache mutants

@@ -78,7 +78,13 @@ def test_login_and_wrong_password_give_no_hint_which_was_wrong(app, client):
 def test_disabled_account_cannot_log_in(app, client):
     with app.app_context():
         UserFactory(email="off@example.org", is_disabled=True)
-    assert _login(client, "off@example.org").status_code == 200
+    response = _login(client, "off@example.org")
+    assert response.status_code == 200
+    assert "do not match" in response.get_data(as_text=True)  # the same answer as a wrong password
+    account = client.get("/account")
+    assert account.status_code == 302 and account.headers["Location"].startswith("/login")
+    with client.session_transaction() as session:
+        assert "_user_id" not in session
 
 
 def test_next_redirect_stays_on_site(app, client):
@@ -99,6 +105,18 @@ def test_login_gives_a_new_session_identity(app, client):
     _login(client, "sam@example.org")
     with client.session_transaction() as session:
         assert session["sid"] != "planted-by-attacker"
+
+
+def test_login_starts_from_an_empty_session(app, client):
+    """Nothing planted in the session before log-in survives it (session fixation)."""
+    with app.app_context():
+        UserFactory(email="sam@example.org")
+    with client.session_transaction() as session:
+        session["planted"] = "by-attacker"
+    assert _login(client, "sam@example.org").status_code == 302
+    with client.session_transaction() as session:
+        assert "planted" not in session
+        assert session["sid"] and session["_user_id"]
 
 
 def test_copied_cookie_is_refused_after_logout(app, client):
@@ -273,3 +291,35 @@ def test_behind_a_proxy_limits_use_the_client_address(make_app):
 
     assert [attempt("10.0.0.1") for _ in range(3)] == [200, 200, 429]
     assert attempt("10.0.0.2") == 200
+
+
+def _token(app, purpose: str, email: str = "sam@example.org") -> str:
+    with app.app_context():
+        user = UserFactory(email=email)
+        raw = services.issue_token(user, purpose, minutes=30)
+        db.session.commit()
+    return raw
+
+
+def test_a_password_reset_link_is_not_a_sign_in_link(app, client):
+    raw = _token(app, services.PURPOSE_RESET)
+    assert client.get(f"/login/link/{raw}").status_code == 400
+    assert client.post(f"/login/link/{raw}").status_code == 400
+    assert client.get("/account").status_code == 302  # still signed out
+    with app.app_context():
+        assert services.consume_token(raw, services.PURPOSE_LOGIN) is None
+        assert db.session.scalar(select(AuthToken)).used_at is None
+    assert client.get(f"/reset/{raw}").status_code == 200  # it still works for what it is for
+
+
+def test_a_sign_in_link_cannot_reset_a_password(app, client):
+    raw = _token(app, services.PURPOSE_LOGIN)
+    data = {"password": "my-new-password-1", "confirm": "my-new-password-1"}
+    assert client.get(f"/reset/{raw}").status_code == 400
+    assert client.post(f"/reset/{raw}", data=data).status_code == 400
+    assert client.get("/account").status_code == 302
+    with app.app_context():
+        assert services.consume_token(raw, services.PURPOSE_RESET) is None
+        assert db.session.scalar(select(AuthToken)).used_at is None
+    assert _login(client, "sam@example.org", "my-new-password-1").status_code == 200  # unchanged
+    assert _login(client, "sam@example.org").status_code == 302

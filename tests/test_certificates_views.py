@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
 from tests.conftest import login_client
 from tests.factories import CertificateFactory, CompletionFactory, MembershipFactory, UserFactory, VenueFactory
 from tests.pdfs import text_of
+from training_portal.certificates import codes, services
 from training_portal.certificates.codes import format_code
 from training_portal.certificates.models import Certificate
 from training_portal.db import utcnow
@@ -141,3 +142,112 @@ def test_certificate_code_is_stored_normalised_and_unique(app):
         assert all(len(c) == 16 and "-" not in c for c in codes)
         assert len(set(codes)) == 5
         assert db.session.scalar(select(Certificate.code).limit(1)) in codes
+
+
+def _verify_on(monkeypatch, day: date) -> None:
+    """Pin the site's today for the check page."""
+    monkeypatch.setattr("training_portal.web.certificates.site_today", lambda: day)
+
+
+def test_certificate_is_valid_on_its_expiry_day_and_expired_the_day_after(app, client, monkeypatch):
+    _user, cert = _certificate(app, expires_on=date(2026, 3, 31))
+    _verify_on(monkeypatch, date(2026, 3, 31))
+    page = client.get(f"/verify/{cert.code}").get_data(as_text=True)
+    assert "Valid certificate" in page and "Expired certificate" not in page
+    _verify_on(monkeypatch, date(2026, 4, 1))
+    page = client.get(f"/verify/{cert.code}").get_data(as_text=True)
+    assert "Expired certificate" in page and "Valid certificate" not in page
+
+
+def test_status_of_a_certificate_at_its_boundaries(app):
+    _user, cert = _certificate(app, expires_on=date(2026, 3, 31))
+    with app.app_context():
+        row = db.session.get(Certificate, cert.id)
+        assert services.status_of(row, date(2026, 3, 30)) == "valid"
+        assert services.status_of(row, date(2026, 3, 31)) == "valid"
+        assert services.status_of(row, date(2026, 4, 1)) == "expired"
+        row.revoked_at = utcnow()
+        assert services.status_of(row, date(2026, 3, 30)) == "revoked"  # revoked wins over in date
+        assert services.status_of(row, date(2026, 4, 1)) == "revoked"  # and over expired
+
+
+def test_downloaded_pdf_prints_the_version_and_dates_of_the_pass(app):
+    user, cert = _certificate(app, module_title="Spotting spiking", module_slug="spiking",
+                              module_version="2.3",
+                              passed_at=datetime(2025, 3, 12, 10, 0, tzinfo=UTC),
+                              expires_on=date(2026, 3, 12))
+    response = login_client(app, user).get(f"/my/certificates/{cert.id}.pdf")
+    assert response.status_code == 200
+    text = text_of(response.data)
+    for fact in ("Spotting spiking", "Version 2.3", "12 March 2025", "12 March 2026",
+                 format_code(cert.code), f"https://training.example.org/verify/{cert.code}"):
+        assert fact in text, fact
+
+
+def test_staff_and_visitors_never_see_the_revoke_form_but_an_admin_does(app, client):
+    user, cert = _certificate(app)
+    with app.app_context():
+        manager = UserFactory()
+        MembershipFactory(user=manager, manager=True)
+        trainer = UserFactory(trainer=True)
+        admin = UserFactory(admin=True)
+    for viewer in (client, login_client(app, user), login_client(app, manager),
+                   login_client(app, trainer)):
+        page = viewer.get(f"/verify/{cert.code}").get_data(as_text=True)
+        assert "Valid certificate" in page
+        assert "Revoke this certificate" not in page and f"/certificates/{cert.id}/revoke" not in page
+    page = login_client(app, admin).get(f"/verify/{cert.code}").get_data(as_text=True)
+    assert "Revoke this certificate" in page and f"/certificates/{cert.id}/revoke" in page
+
+
+def test_a_new_certificate_code_never_repeats_one_in_use(app, monkeypatch):
+    _user, cert = _certificate(app)
+    taken = cert.code
+    fresh = "23456789ABCDEFGH"
+    picks = iter(taken + fresh)
+    monkeypatch.setattr(codes.secrets, "choice", lambda _alphabet: next(picks))
+    with app.app_context():
+        assert services._unused_code() == fresh
+
+
+def test_training_record_lists_each_module_with_its_title_and_version(app):
+    today = date.today()
+    with app.app_context():
+        user = UserFactory(name="Sam Holder")
+        welcome = CertificateFactory(completion=CompletionFactory(
+            user_id=user.id, module_slug="welcome", module_title="Welcome to the programme",
+            module_version="1.7", expires_on=today + timedelta(days=100)))
+        spiking = CertificateFactory(completion=CompletionFactory(
+            user_id=user.id, module_slug="spiking", module_title="Spotting spiking",
+            module_version="2.4", expires_on=today + timedelta(days=100)))
+        assert {c.id for c in services.current_certificates(user, today)} == {welcome.id, spiking.id}
+    text = " ".join(text_of(login_client(app, user).get("/my/record.pdf").data).split())
+    for fact in ("Welcome to the programme", "1.7", format_code(welcome.code),
+                 "Spotting spiking", "2.4", format_code(spiking.code)):
+        assert fact in text, fact
+
+
+def test_check_page_shows_the_dates_of_the_pass_and_of_revocation(app, client):
+    _user, cert = _certificate(app, passed_at=datetime(2025, 3, 12, 10, 0, tzinfo=UTC),
+                               expires_on=date(2026, 3, 12))
+    page = client.get(f"/verify/{cert.code}").get_data(as_text=True)
+    assert "12 March 2025" in page and "12 March 2026" in page
+    assert "withdrew this certificate" not in page
+    with app.app_context():
+        db.session.get(Certificate, cert.id).revoked_at = datetime(2026, 4, 3, 9, 0, tzinfo=UTC)
+        db.session.commit()
+    page = client.get(f"/verify/{cert.code}").get_data(as_text=True)
+    assert "withdrew this certificate on 3 April 2026" in page
+
+
+def test_the_newest_certificate_is_listed_first_whatever_order_they_were_issued_in(app):
+    with app.app_context():
+        user = UserFactory()
+        old = CertificateFactory(completion=CompletionFactory(
+            user_id=user.id, passed_at=datetime(2025, 1, 10, 12, 0, tzinfo=UTC),
+            expires_on=date(2026, 12, 31)))
+        new = CertificateFactory(completion=CompletionFactory(
+            user_id=user.id, passed_at=datetime(2026, 2, 2, 12, 0, tzinfo=UTC),
+            expires_on=date(2027, 2, 2)))
+        assert [c.id for c in services.certificates_of(user)] == [new.id, old.id]
+        assert [c.id for c in services.current_certificates(user, date(2026, 3, 1))] == [new.id]

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import select
 
 from tests.conftest import login_client
@@ -160,3 +162,127 @@ def test_marking_a_leaver_asks_first_and_changes_nothing_until_confirmed(app):
     assert "Yes, mark as left" in page and "training records stay" in page
     with app.app_context():
         assert db.session.get(Membership, member.id).left_at is None
+
+
+def test_manager_cannot_mark_a_member_of_another_venue_as_left(app):
+    """The membership id in the address must belong to the venue in the address."""
+    owner_a, venue_a = _venue_with_manager(app)
+    _owner_b, venue_b = _venue_with_manager(app)
+    with app.app_context():
+        member_of_b = MembershipFactory(venue=venue_b)
+    client = login_client(app, owner_a)
+    url = f"/venues/{venue_a.id}/members/{member_of_b.id}/leave"
+    assert client.get(url).status_code == 404
+    assert client.post(url).status_code == 404
+    with app.app_context():
+        assert db.session.get(Membership, member_of_b.id).left_at is None
+
+
+def test_manager_cannot_change_the_role_of_a_member_of_another_venue(app):
+    owner_a, venue_a = _venue_with_manager(app)
+    _owner_b, venue_b = _venue_with_manager(app)
+    with app.app_context():
+        manager_of_b = MembershipFactory(venue=venue_b, manager=True)
+    client = login_client(app, owner_a)
+    response = client.post(f"/venues/{venue_a.id}/managers/{manager_of_b.id}/remove")
+    assert response.status_code == 404
+    with app.app_context():
+        assert db.session.get(Membership, manager_of_b.id).is_manager
+
+
+def test_owner_cannot_be_removed_as_a_manager_of_their_own_venue(app):
+    owner, venue = _venue_with_manager(app)
+    with app.app_context():
+        own = db.session.scalar(select(Membership).where(Membership.user_id == owner.id))
+        admin = UserFactory(admin=True)
+    for who in (owner, admin):
+        page = login_client(app, who).post(
+            f"/venues/{venue.id}/managers/{own.id}/remove", follow_redirects=True,
+        ).get_data(as_text=True)
+        assert "owner cannot be removed as a manager" in page
+    with app.app_context():
+        assert db.session.get(Membership, own.id).is_manager
+    assert login_client(app, owner).get(f"/venues/{venue.id}").status_code == 200
+
+
+def test_venues_page_lists_only_venues_the_person_manages_now(app):
+    with app.app_context():
+        person = UserFactory()
+        managed_b = VenueFactory(name="B Managed")
+        managed_a = VenueFactory(name="A Managed")
+        MembershipFactory(user=person, venue=managed_b, manager=True)
+        MembershipFactory(user=person, venue=managed_a, manager=True)
+        MembershipFactory(user=person, venue=VenueFactory(name="Staff Only"))
+        MembershipFactory(user=person, venue=VenueFactory(name="Left Long Ago"), manager=True, left=True)
+        MembershipFactory(venue=VenueFactory(name="Someone Else's"), manager=True)
+        admin = UserFactory(admin=True)
+        assert [v.name for v in services.venues_managed_by(person)] == ["A Managed", "B Managed"]
+        assert [v.name for v in services.venues_managed_by(admin)] == [
+            "A Managed", "B Managed", "Left Long Ago", "Someone Else's", "Staff Only"]
+    page = login_client(app, person).get("/venues").get_data(as_text=True)
+    assert "A Managed" in page and "B Managed" in page
+    for hidden in ("Staff Only", "Left Long Ago", "Someone Else"):
+        assert hidden not in page
+
+
+def test_join_codes_must_be_eight_characters_from_the_alphabet():
+    assert services.normalise_join_code(" abcd-2345 ") == "ABCD2345"
+    assert services.normalise_join_code("ABCD234") is None  # seven
+    assert services.normalise_join_code("ABCD23456") is None  # nine
+    assert services.normalise_join_code("ABCD2340") is None  # 0 is not in the alphabet
+    assert services.normalise_join_code("ABCDEFGI") is None  # nor is I
+
+
+def test_a_new_join_code_never_repeats_one_in_use(app, monkeypatch):
+    _venue_with_manager(app, join_code="AAAAAAAA")
+    picks = iter("A" * 8 + "B" * 8)
+    monkeypatch.setattr(services.secrets, "choice", lambda _alphabet: next(picks))
+    with app.app_context():
+        assert services.new_join_code() == "BBBBBBBB"
+
+
+def test_venue_page_lists_its_own_people_only_current_by_name_then_leavers_newest_first(app):
+    owner, venue = _venue_with_manager(app)
+    with app.app_context():
+        MembershipFactory(venue=venue, user=UserFactory(name="Zed Current"))
+        MembershipFactory(venue=venue, user=UserFactory(name="Abe Current"))
+        MembershipFactory(venue=venue, user=UserFactory(name="Early Leaver"),
+                          left_at=datetime(2025, 1, 5, tzinfo=UTC))
+        MembershipFactory(venue=venue, user=UserFactory(name="Late Leaver"),
+                          left_at=datetime(2025, 6, 5, tzinfo=UTC))
+        MembershipFactory(user=UserFactory(name="Elsewhere Person"))
+        MembershipFactory(user=UserFactory(name="Elsewhere Leaver"), left=True)
+        db.session.commit()
+        venue_row = db.session.get(Venue, venue.id)
+        assert [m.user.name for m in services.active_members(venue_row)] == [
+            "Abe Current", owner.name, "Zed Current"]  # the owner is "Person <n>"
+        assert [m.user.name for m in services.former_members(venue_row)] == [
+            "Late Leaver", "Early Leaver"]
+    page = login_client(app, owner).get(f"/venues/{venue.id}").get_data(as_text=True)
+    assert "Elsewhere Person" not in page and "Elsewhere Leaver" not in page
+    assert page.index("Abe Current") < page.index("Zed Current") < page.index("Former staff")
+    assert page.index("Former staff") < page.index("Late Leaver") < page.index("Early Leaver")
+
+
+def test_my_venues_lists_current_memberships_by_name(app):
+    with app.app_context():
+        person = UserFactory()
+        MembershipFactory(user=person, venue=VenueFactory(name="Zulu Bar"))
+        MembershipFactory(user=person, venue=VenueFactory(name="Alpha Club"))
+        MembershipFactory(user=person, venue=VenueFactory(name="Former Haunt"), left=True)
+        MembershipFactory(venue=VenueFactory(name="Not Mine"))
+        assert [m.venue.name for m in services.memberships_of(person)] == ["Alpha Club", "Zulu Bar"]
+    page = login_client(app, person).get("/").get_data(as_text=True)
+    assert page.index("Alpha Club") < page.index("Zulu Bar")
+    assert "Former Haunt" not in page and "Not Mine" not in page
+
+
+def test_joining_again_says_already_a_member(app):
+    _venue_with_manager(app, join_code="ABCD2345")
+    with app.app_context():
+        staff = UserFactory()
+    client = login_client(app, staff)
+    first = client.post("/join/ABCD2345", follow_redirects=True).get_data(as_text=True)
+    assert "You are a member of" in first and "already" not in first
+    again = client.post("/join/ABCD2345", follow_redirects=True).get_data(as_text=True)
+    assert "You are already a member of" in again

@@ -1,0 +1,50 @@
+"""Print mutmut's results per file: killed / checked, the score, and every surviving mutant.
+
+Run after `mutmut run` (`make mutants` does both); `mutmut show NAME` prints a mutant's diff.
+Reads mutants/**/*.py.meta, which mutmut writes as it goes, so it also shows a partial run.
+A mutant no test reaches ("no tests") counts against the score, as a survivor does.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+KILLED = {1, 3, 36, 37, -24, 24, 152, 255}  # failed test, pytest error, timeout, type check
+SURVIVED = {0}
+NO_TESTS = {5, 33}
+
+
+def main(argv: list[str]) -> int:
+    only = [a.removesuffix(".py") for a in argv]
+    rows = []
+    for meta in sorted(Path("mutants").glob("**/*.py.meta")):
+        source = str(meta.relative_to("mutants")).removesuffix(".meta")
+        if only and not any(source.removesuffix(".py") == o for o in only):
+            continue
+        codes = json.loads(meta.read_text())["exit_code_by_key"]
+        if not codes:
+            continue
+        checked = {k: v for k, v in codes.items() if v is not None}
+        killed = sum(v in KILLED for v in checked.values())
+        lost = sorted(k for k, v in checked.items() if v in SURVIVED | NO_TESTS)
+        other = sorted(k for k, v in checked.items() if v not in KILLED | SURVIVED | NO_TESTS)
+        rows.append((source, len(codes), len(checked), killed, lost, other, checked))
+    if not rows:
+        print("No results yet: run `make mutants` first.")
+        return 1
+    print(f"{'file':45} {'mutants':>7} {'checked':>7} {'killed':>6} {'score':>6}")
+    for source, total, checked, killed, _lost, _other, _codes in rows:
+        score = f"{100 * killed / checked:.1f}%" if checked else "-"
+        print(f"{source:45} {total:7} {checked:7} {killed:6} {score:>6}")
+    for _source, _total, _checked, _killed, lost, other, codes in rows:
+        for name in lost + other:
+            kind = "no tests" if codes[name] in NO_TESTS else "survived" if codes[name] == 0 else (
+                f"exit {codes[name]}")
+            print(f"  {kind:9} {name}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
