@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
 from sqlalchemy import Select, and_, case, func, select
@@ -23,7 +23,7 @@ from training_portal.learning import status
 from training_portal.learning.models import Attempt, Completion, PageView
 from training_portal.learning.venue_policy import VenuePolicy, policy_of
 from training_portal.modules.content import Module
-from training_portal.timeutil import site_date
+from training_portal.timeutil import site_zone
 from training_portal.venues.models import Membership, Venue
 
 
@@ -142,7 +142,8 @@ def venue_overview(venue: Venue, modules: Sequence[Module], today: date,
     reading = _pages_read(member_ids)
     tries = _attempts(member_ids)
     nudges = _last_nudges(venue.id)
-    rows = tuple(_person_row(m, u, published, policy, passes, reading, tries, nudges, today)
+    zone = site_zone()
+    rows = tuple(_person_row(m, u, published, policy, passes, reading, tries, nudges, today, zone)
                  for m, u in memberships)
     counts: dict[str, Counter[str]] = {m.slug: Counter() for m in published}
     for row in rows:
@@ -159,7 +160,7 @@ def person_overview(venue: Venue, membership: Membership, modules: Sequence[Modu
     member_ids = select(Membership.user_id).where(Membership.id == membership.id)
     return _person_row(membership, membership.user, published, policy_of(venue),
                        _latest_passes(member_ids), _pages_read(member_ids),
-                       _attempts(member_ids), _last_nudges(venue.id), today)
+                       _attempts(member_ids), _last_nudges(venue.id), today, site_zone())
 
 
 def _membership_filter(venue_id: int, include_leavers: bool) -> list[Any]:
@@ -224,14 +225,15 @@ def _person_row(membership: Membership, user: User, modules: tuple[Module, ...],
                 policy: VenuePolicy, passes: dict[tuple[int, str], PassSummary],
                 reading: dict[tuple[int, str], tuple[int, datetime]],
                 tries: dict[tuple[int, str], tuple[int, int, datetime]],
-                nudges: dict[int, datetime], today: date) -> PersonRow:
+                nudges: dict[int, datetime], today: date, zone: tzinfo) -> PersonRow:
+    """``zone`` is the site's time zone, looked up once per overview rather than per cell."""
     cells = []
     activity: list[datetime] = []
     for module in modules:
         key = (user.id, module.slug)
         last_pass, read, tried = passes.get(key), reading.get(key), tries.get(key)
         facts = None if last_pass is None else status.PassFacts(
-            last_pass.version, site_date(last_pass.passed_at), last_pass.expires_on)
+            last_pass.version, last_pass.passed_at.astimezone(zone).date(), last_pass.expires_on)
         standing = status.standing(module.major_version, facts, bool(read or tried), today,
                                    policy.refreshers_for(module.slug))
         cells.append(Cell(module, standing, policy.requires(module.slug), last_pass,
@@ -240,7 +242,7 @@ def _person_row(membership: Membership, user: User, modules: tuple[Module, ...],
                                  last_pass and last_pass.passed_at) if t]
     row_cells = tuple(cells)
     fully = all(c.standing.in_date for c in row_cells if c.required)
-    joined_on = site_date(membership.joined_at)
+    joined_on = membership.joined_at.astimezone(zone).date()
     return PersonRow(
         membership.id, user.id, user.name, user.email, membership.role, membership.joined_at,
         membership.left_at, row_cells, max(activity) if activity else None, nudges.get(user.id),

@@ -7,12 +7,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from training_portal.dashboards.venue import SORTS, Cell, PersonRow, filter_rows, sort_rows
+from training_portal.dashboards.venue import SORTS, PersonRow, filter_rows, sort_rows
 from training_portal.learning import status
 
-#: People who have not opened a single module: a person-level filter beside the cell states.
+#: Person-level filters beside the cell states: people who have not opened a single module,
+#: and people past the venue's new-starter deadline.
 NEVER_STARTED = "never_started"
-STATUS_FILTERS = (*status.STATES, NEVER_STARTED)
+PAST_DEADLINE = "past_deadline"
+STATUS_FILTERS = (*status.STATES, NEVER_STARTED, PAST_DEADLINE)
 SORT_CHOICES = ("name", "joined", "activity")  # the page's sorts (SORTS also has "status")
 MAX_SHOWN = 40  # an ignored value is echoed back in a note; keep it short
 
@@ -52,12 +54,9 @@ def parse_query(args: Mapping[str, str], module_slugs: Sequence[str]) -> MatrixQ
 def apply_query(rows: Sequence[PersonRow], query: MatrixQuery) -> list[PersonRow]:
     if query.state == NEVER_STARTED:
         chosen = [r for r in rows if r.never_started]
+    elif query.state == PAST_DEADLINE:
+        chosen = [r for r in rows if r.past_starter_deadline]
     else:
         chosen = filter_rows(rows, query.module, query.state)
     return sort_rows(chosen, query.sort)
 
-
-def worst_first(row: PersonRow, module_slug: str | None = None) -> list[Cell]:
-    """A person's cells, worst status first (the phone list's badges); one module if filtered."""
-    cells = [c for c in row.cells if module_slug is None or c.module.slug == module_slug]
-    return sorted(cells, key=lambda c: status.SEVERITY[c.state])

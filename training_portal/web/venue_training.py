@@ -6,7 +6,7 @@ dashboards or services; statuses come from the one rule in `learning/status.py`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -17,14 +17,9 @@ from training_portal import policy
 from training_portal.content_access import catalog
 from training_portal.dashboards.person import attempts_of, certificates_of
 from training_portal.dashboards.venue import person_overview, venue_overview
-from training_portal.dashboards.venue_query import (
-    SORT_CHOICES,
-    STATUS_FILTERS,
-    apply_query,
-    parse_query,
-    worst_first,
-)
+from training_portal.dashboards.venue_query import SORT_CHOICES, STATUS_FILTERS, apply_query, parse_query
 from training_portal.extensions import db
+from training_portal.learning import status
 from training_portal.modules.content import Module
 from training_portal.policy import Rule, access
 from training_portal.programme import coverage_target
@@ -32,10 +27,13 @@ from training_portal.timeutil import site_today
 from training_portal.venues import services
 from training_portal.venues.models import Membership, Venue
 from training_portal.venues.policy_rules import ModuleTerm, check_policy
+from training_portal.web.matrix_view import MatrixText, matrix_rows, row_views
 from training_portal.web.venue_forms import TrainingPolicyForm
 from training_portal.web.venues import _managed_venue
 
 bp = Blueprint("venue_training", __name__)
+#: The overview names this many people past the new-starter deadline, then links to them all.
+SHOWN_PAST_DEADLINE = 10
 
 
 @bp.route("/venues/<int:venue_id>/training")
@@ -45,10 +43,14 @@ def overview(venue_id: int) -> str:
     modules = catalog().published()
     query = parse_query(request.args, [m.slug for m in modules])
     data = venue_overview(venue, modules, site_today(), include_leavers=query.leavers)
+    text = MatrixText()
     return render_template(
-        "venues/training.html", venue=venue, overview=data, query=query,
-        people=apply_query(data.current, query), target=coverage_target(),
-        worst_first=worst_first, status_filters=STATUS_FILTERS, sorts=SORT_CHOICES)
+        "venues/training.html", venue=venue, overview=data, query=query, target=coverage_target(),
+        people=matrix_rows(apply_query(data.current, query), query.module, text),
+        former=row_views(data.leavers, None, text), labels=text.labels,
+        person_url=_person_urls(venue.id), day=text.day, shown_late=SHOWN_PAST_DEADLINE,
+        status_filters=STATUS_FILTERS, sorts=SORT_CHOICES,
+        severity_order=sorted(status.SEVERITY, key=status.SEVERITY.__getitem__))
 
 
 @bp.route("/venues/<int:venue_id>/people/<int:membership_id>")
@@ -56,13 +58,13 @@ def overview(venue_id: int) -> str:
 def person(venue_id: int, membership_id: int) -> str:
     venue = _managed_venue(venue_id)
     membership = _person(venue, membership_id)
-    today = site_today()
+    today, text = site_today(), MatrixText()
     return render_template(
-        "venues/person.html", venue=venue, membership=membership,
-        row=person_overview(venue, membership, catalog().published(), today),
+        "venues/person.html", venue=venue, membership=membership, labels=text.labels,
+        person=text.row(person_overview(venue, membership, catalog().published(), today)),
         attempts=attempts_of(membership.user_id),
         certificates=certificates_of(membership.user_id, today),
-        titles={m.slug: m.title for m in catalog().ordered}, worst_first=worst_first)
+        titles={m.slug: m.title for m in catalog().ordered})
 
 
 @bp.route("/venues/<int:venue_id>/policy", methods=["GET", "POST"])
@@ -91,6 +93,12 @@ def _person(venue: Venue, membership_id: int) -> Membership:
     if membership is None or not policy.can_view_person(current_user, venue, membership):
         abort(404)
     return membership
+
+
+def _person_urls(venue_id: int) -> Callable[[int], str]:
+    """Person-page addresses for a whole matrix without a url_for per person."""
+    base = url_for("venue_training.person", venue_id=venue_id, membership_id=0).removesuffix("0")
+    return lambda membership_id: f"{base}{membership_id}"
 
 
 def _terms(modules: Sequence[Module]) -> list[ModuleTerm]:
