@@ -39,6 +39,7 @@ bench: install-dev
 	$(BIN)/python bench/bench_certificates.py
 	$(BIN)/python bench/bench_module_page.py
 	$(BIN)/python bench/bench_quiz_submit.py
+	$(BIN)/python bench/bench_venue_overview.py
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache

@@ -406,3 +406,34 @@ def test_person_page_statements_do_not_grow_with_attempts(app):
     client = login_client(app, manager)
     assert (_statements_for_request(app, client, f"/venues/{venue.id}/people/{few.id}")
             == _statements_for_request(app, client, f"/venues/{venue.id}/people/{many.id}"))
+
+
+def test_past_deadline_list_is_capped_with_a_link_to_everyone(app):
+    manager, venue = _venue_with_manager(app, starter_deadline_days=7)
+    today = _today(app)
+    with app.app_context():
+        for i in range(12):
+            MembershipFactory(venue=venue, user__name=f"Late {i:02d}",
+                              joined_at=_at(today - timedelta(days=30)))
+    client = login_client(app, manager)
+    page = _page(client, f"/venues/{venue.id}/training")
+    deadline = page.split("New starters past the deadline", 1)[1].split("</ul>", 1)[0]
+    assert deadline.count("<li>") == 10
+    assert f'href="/venues/{venue.id}/training?status=past_deadline">See all 13 people' in page
+    assert len(_names_in_table(_page(client, f"/venues/{venue.id}/training?status=past_deadline"))) == 13
+
+
+def test_prepared_cell_markup_escapes_titles_and_labels(app):
+    from types import SimpleNamespace
+
+    from training_portal.dashboards.venue import Cell
+    from training_portal.learning.status import Standing
+    from training_portal.web.matrix_view import MatrixText
+
+    module = SimpleNamespace(slug="x", title="<script>alert(1)</script>")
+    cells = (Cell(module, Standing("not_started", None), required=False),)  # type: ignore[arg-type]
+    row = SimpleNamespace(cells=cells, joined_at=_at(date(2026, 1, 2)), left_at=None, last_activity=None)
+    with app.test_request_context():
+        shown = MatrixText().matrix_row(row)  # type: ignore[arg-type]
+    assert "<script>" not in shown.phone_cells and "&lt;script&gt;" in shown.phone_cells
+    assert shown.table_cells == '<td><span class="badge badge-not_started">Not started</span></td>'
