@@ -437,3 +437,16 @@ def test_prepared_cell_markup_escapes_titles_and_labels(app):
         shown = MatrixText().matrix_row(row)  # type: ignore[arg-type]
     assert "<script>" not in shown.phone_cells and "&lt;script&gt;" in shown.phone_cells
     assert shown.table_cells == '<td><span class="badge badge-not_started">Not started</span></td>'
+
+
+def test_setting_up_a_venue_shows_it_in_the_menu_at_once(app):
+    with app.app_context():
+        owner = UserFactory()
+    client = login_client(app, owner)
+    assert "/venues" not in _nav(_page(client, "/my/training"))
+    response = client.post("/venues/new", data={"name": "The New Bar", "address": "2 Low St",
+                                                "postcode": "AB1 2CD"})
+    assert response.status_code == 302
+    venue_id = int(response.headers["Location"].rsplit("/", 1)[-1])
+    assert f'href="/venues/{venue_id}/training">Venue</a>' in _nav(_page(client, "/my/training"))
+    assert client.get("/").headers["Location"] == f"/venues/{venue_id}/training"
