@@ -84,6 +84,16 @@ def can_manage_venue(user: Any, venue: "Venue") -> bool:
     return membership is not None and membership.is_manager
 
 
+def can_view_person(user: Any, venue: "Venue", membership: "Membership") -> bool:
+    """A venue's managers see the training record of anyone who works or worked there, and
+    only through that venue: a membership of another venue is not theirs to see."""
+    return membership.venue_id == venue.id and can_manage_venue(user, venue)
+
+
+def can_set_training_policy(user: Any, venue: "Venue") -> bool:
+    return can_manage_venue(user, venue)
+
+
 def can_change_managers(user: Any, venue: "Venue") -> bool:
     """Only the venue's creator (its owner) or a partnership admin adds or removes co-managers."""
     if not user.is_authenticated:

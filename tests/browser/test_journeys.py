@@ -90,7 +90,8 @@ def test_failed_attempt_says_not_passed_and_explains(live_app: Flask, page: Page
 def test_manager_prints_the_poster_and_marks_a_leaver(live_app: Flask, page: Page) -> None:
     owner, venue, staff = _venue_with_manager(live_app)
     log_in(page, owner.email, PASSWORD)
-    page.get_by_role("link", name="manage").click()
+    expect(page.get_by_role("heading", name="Training at The Lamplighter", level=1)).to_be_visible()
+    page.get_by_role("link", name="Join code, poster and staff list").click()
     expect(page.get_by_role("heading", name="The Lamplighter", level=1)).to_be_visible()
     poster = page.get_by_role("link", name="Print the A4 poster (PDF)").get_attribute("href")
     response = page.request.get(poster or "")

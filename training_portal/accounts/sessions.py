@@ -7,6 +7,10 @@ small frozen object (not an ORM instance), and each worker remembers a good answ
 for them leaves no room for a query per page. In the worker that handled the log-out the
 session ends at once; elsewhere within those seconds. Views that change the account load
 the ORM row with ``current_account()``.
+
+The same statement counts the venues the person manages (correlated subqueries, not a second
+query), so the menu and the home page know who is a manager without a query of their own.
+Services that change who manages what call ``forget_session_checks`` so it shows at once.
 """
 
 from __future__ import annotations
@@ -16,17 +20,24 @@ from dataclasses import dataclass
 
 from flask import session
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from training_portal.accounts.models import User
 from training_portal.accounts.services import end_all_sessions, mark_logged_in
 from training_portal.accounts.session_checks import forget_session_checks, recent_checks
 from training_portal.extensions import db, login_manager
+from training_portal.venues.models import ROLE_MANAGER, Membership
 
 _USERS = User.__table__
+_MEMBERSHIPS = Membership.__table__
+_MANAGES = (_MEMBERSHIPS.c.user_id == _USERS.c.id, _MEMBERSHIPS.c.role == ROLE_MANAGER,
+            _MEMBERSHIPS.c.left_at.is_(None))
 _LOAD_SIGNED_IN = select(
     _USERS.c.id, _USERS.c.name, _USERS.c.email, _USERS.c.is_trainer, _USERS.c.is_admin,
     _USERS.c.is_disabled, _USERS.c.session_version,
+    select(func.count()).where(*_MANAGES).scalar_subquery().label("managed_venues"),
+    select(func.min(_MEMBERSHIPS.c.venue_id)).where(*_MANAGES).scalar_subquery()
+    .label("first_managed_venue_id"),
 )
 
 
@@ -40,6 +51,10 @@ class SignedInUser:
     is_trainer: bool
     is_admin: bool
     session_version: int
+    #: How many venues this person manages now (as a manager, not as a partnership admin).
+    managed_venues: int = 0
+    #: The venue they manage when it is exactly one (the menu links straight to it).
+    sole_managed_venue_id: int | None = None
     is_authenticated = True
     is_active = True
     is_anonymous = False
@@ -61,7 +76,10 @@ def load_user(session_id: str) -> SignedInUser | None:
     if row is None or row.is_disabled or row.session_version != int(version):
         return None
     user = SignedInUser(id=row.id, name=row.name, email=row.email, is_trainer=row.is_trainer,
-                        is_admin=row.is_admin, session_version=row.session_version)
+                        is_admin=row.is_admin, session_version=row.session_version,
+                        managed_venues=row.managed_venues or 0,
+                        sole_managed_venue_id=(row.first_managed_venue_id
+                                               if row.managed_venues == 1 else None))
     recent_checks().remember(session_id, user)
     return user
 

@@ -12,10 +12,12 @@ from sqlalchemy import select, update
 
 from training_portal import audit
 from training_portal.accounts.models import User
+from training_portal.accounts.session_checks import forget_session_checks
 from training_portal.db import utcnow
 from training_portal.extensions import db
 from training_portal.policy import active_membership
 from training_portal.venues.models import ROLE_MANAGER, ROLE_STAFF, ManagerInvitation, Membership, Venue
+from training_portal.venues.policy_rules import TrainingPolicy
 
 #: No 0/O, 1/I/L: people read these codes off a poster in a dim bar.
 JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -57,6 +59,7 @@ def create_venue(creator: User, name: str, address: str, postcode: str,
     db.session.add(Membership(user_id=creator.id, venue_id=venue.id, role=ROLE_MANAGER))
     audit.record(creator.id, "venue.created", "venue", venue.id)
     db.session.flush()
+    forget_session_checks(creator.id)  # the menu now shows their venue
     return venue
 
 
@@ -130,6 +133,7 @@ def mark_leaver(actor: User, membership: Membership) -> None:
         raise VenueError(_l("The venue's owner cannot be marked as having left."))
     membership.left_at = utcnow()
     audit.record(actor.id, "venue.member_left", "membership", membership.id)
+    forget_session_checks(membership.user_id)
 
 
 INVITATION_DAYS = 7
@@ -192,6 +196,7 @@ def accept_invitation(user: User, invitation: ManagerInvitation) -> Membership:
     membership.role = ROLE_MANAGER
     audit.record(user.id, "venue.manager_added", "membership", membership.id,
                  invitation=invitation.id)
+    forget_session_checks(user.id)
     return membership
 
 
@@ -233,3 +238,22 @@ def remove_co_manager(actor: User, membership: Membership) -> None:
         raise VenueError(_l("The venue's owner cannot be removed as a manager."))
     membership.role = ROLE_STAFF
     audit.record(actor.id, "venue.manager_removed", "membership", membership.id)
+    forget_session_checks(membership.user_id)
+
+
+def set_training_policy(actor: User, venue: Venue, policy: TrainingPolicy) -> None:
+    """Store a policy already checked by ``policy_rules.check_policy``; audited before/after."""
+    before = policy_values(venue)
+    venue.refresher_months = policy.refresher_months
+    venue.required_modules = None if policy.required is None else list(policy.required)
+    venue.starter_deadline_days = policy.starter_deadline_days
+    after = policy_values(venue)
+    if before != after:
+        audit.record(actor.id, "venue.policy_changed", "venue", venue.id, before=before,
+                     after=after)
+
+
+def policy_values(venue: Venue) -> dict[str, object]:
+    return {"refresher_months": venue.refresher_months,
+            "required_modules": venue.required_modules,
+            "starter_deadline_days": venue.starter_deadline_days}

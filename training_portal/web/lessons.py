@@ -16,6 +16,7 @@ from training_portal.modules.content import Module
 from training_portal.policy import Rule, access
 from training_portal.timeutil import site_today
 from training_portal.venues.services import memberships_of
+from training_portal.web.page_cache import menu_variant
 from training_portal.web.venue_forms import ButtonForm
 
 bp = Blueprint("modules", __name__)
@@ -27,6 +28,13 @@ def render_my_training() -> str:
     rows = training_progress(current_user.id, modules, site_today(), refreshers)
     return render_template("modules/my_training.html", rows=rows,
                            memberships=memberships_of(current_user))
+
+
+@bp.route("/my/training")
+@access(Rule.SIGNED_IN)
+def my_training() -> str:
+    """A stable address for My training: managers' home page is their venue's overview."""
+    return render_my_training()
 
 
 @bp.route("/modules/<slug>")
@@ -48,8 +56,7 @@ def page(slug: str, number: int) -> str:
     _remember_page_read(slug, number)
     if session.get("_flashes"):
         return _render_page(module, number)
-    key = (slug, module.content_hash, number, str(get_locale()),
-           policy.can_preview_content(current_user))
+    key = (slug, module.content_hash, number, str(get_locale()), menu_variant(current_user))
     return current_app.extensions["lesson_pages"].get_or_render(
         key, lambda: _render_page(module, number))
 

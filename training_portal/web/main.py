@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, render_template
+from flask import Blueprint, Flask, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import text
@@ -31,12 +31,26 @@ ERROR_TITLES = {
 
 @bp.route("/")
 @access(Rule.PUBLIC)
-def home() -> str:
+def home() -> str | Response:
+    """Visitors get the welcome; managers their venue's training (a chooser when they manage
+    several); everyone else, partnership admins included, My training."""
     if not current_user.is_authenticated:
         return render_template("main/welcome.html")
+    if not current_user.is_admin and getattr(current_user, "managed_venues", None):
+        return _manager_home()
     from training_portal.web.lessons import render_my_training
 
     return render_my_training()
+
+
+def _manager_home() -> str | Response:
+    if current_user.sole_managed_venue_id is not None:
+        return redirect(url_for("venue_training.overview",
+                                venue_id=current_user.sole_managed_venue_id))
+    from training_portal.venues.services import venues_managed_by
+
+    return render_template("venues/index.html", venues=venues_managed_by(current_user),
+                           choosing=True)
 
 
 @bp.route("/healthz")

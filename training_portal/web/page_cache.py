@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from typing import Any
 
 from flask import g
 from flask_wtf.csrf import generate_csrf
@@ -44,6 +45,12 @@ def _render_with_placeholder(render: Callable[[], str]) -> str:
         return render()
     finally:
         g.pop("csrf_placeholder", None)
+
+
+def menu_variant(user: Any) -> tuple[object, ...]:
+    """What the menu in base.html depends on: a cached page is kept per variant."""
+    return (bool(user.is_trainer), bool(user.is_admin),
+            getattr(user, "sole_managed_venue_id", None), bool(getattr(user, "managed_venues", 0)))
 
 
 def form_csrf_token() -> str:

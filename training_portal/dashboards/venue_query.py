@@ -1,0 +1,62 @@
+"""What a manager asked the training matrix for (filters, sort, former staff), from plain
+query-string values. Unknown values are dropped and named in `ignored`, never an error: the
+address may come from an old bookmark after a module was retired."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from training_portal.dashboards.venue import SORTS, PersonRow, filter_rows, sort_rows
+from training_portal.learning import status
+
+#: Person-level filters beside the cell states: people who have not opened a single module,
+#: and people past the venue's new-starter deadline.
+NEVER_STARTED = "never_started"
+PAST_DEADLINE = "past_deadline"
+STATUS_FILTERS = (*status.STATES, NEVER_STARTED, PAST_DEADLINE)
+SORT_CHOICES = ("name", "joined", "activity")  # the page's sorts (SORTS also has "status")
+MAX_SHOWN = 40  # an ignored value is echoed back in a note; keep it short
+
+
+@dataclass(frozen=True)
+class MatrixQuery:
+    module: str | None = None
+    state: str | None = None
+    sort: str = "name"
+    leavers: bool = False
+    ignored: tuple[tuple[str, str], ...] = ()  # (parameter, value) that were not understood
+
+    @property
+    def filtered(self) -> bool:
+        return self.module is not None or self.state is not None
+
+
+def parse_query(args: Mapping[str, str], module_slugs: Sequence[str]) -> MatrixQuery:
+    ignored: list[tuple[str, str]] = []
+
+    def pick(name: str, allowed: Sequence[str]) -> str | None:
+        value = (args.get(name) or "").strip()
+        if not value:
+            return None
+        if value not in allowed:
+            ignored.append((name, value[:MAX_SHOWN]))
+            return None
+        return value
+
+    module = pick("module", module_slugs)
+    state = pick("status", STATUS_FILTERS)
+    sort = pick("sort", [s for s in SORTS if s in SORT_CHOICES]) or "name"
+    leavers = (args.get("leavers") or "") == "1"
+    return MatrixQuery(module, state, sort, leavers, tuple(ignored))
+
+
+def apply_query(rows: Sequence[PersonRow], query: MatrixQuery) -> list[PersonRow]:
+    if query.state == NEVER_STARTED:
+        chosen = [r for r in rows if r.never_started]
+    elif query.state == PAST_DEADLINE:
+        chosen = [r for r in rows if r.past_starter_deadline]
+    else:
+        chosen = filter_rows(rows, query.module, query.state)
+    return sort_rows(chosen, query.sort)
+
