@@ -1,0 +1,260 @@
+"""The small-number rule: what the partnership may see of counts, shares, rows and tables."""
+
+from __future__ import annotations
+
+import itertools
+import random
+
+import pytest
+
+from training_portal.reports.suppression import Figure, Table, count, share, statistic, suppress_row, suppress_table
+
+
+def _texts(figures: tuple[Figure, ...] | list[Figure] | None) -> list[str] | None:
+    return None if figures is None else [f.text() for f in figures]
+
+
+# --- counts -------------------------------------------------------------------------------------
+
+def test_four_people_is_withheld():
+    figure = count(4)
+    assert figure.suppressed
+    assert figure.value is None
+    assert figure.text() == "fewer than 5"
+    assert figure.base == 4  # the code still knows it
+
+
+def test_five_people_is_shown():
+    figure = count(5)
+    assert not figure.suppressed
+    assert figure.value == 5
+    assert figure.text() == "5"
+
+
+def test_one_person_is_withheld():
+    assert count(1).text() == "fewer than 5"
+
+
+def test_zero_is_shown_because_it_reveals_nobody():
+    figure = count(0)
+    assert not figure.suppressed
+    assert figure.text() == "0"
+
+
+def test_large_counts_have_thousands_separators_unless_told_otherwise():
+    assert count(12345).text() == "12,345"
+    assert count(12345).text("{:d} people") == "12345 people"
+
+
+def test_a_negative_count_is_a_bug():
+    with pytest.raises(ValueError):
+        count(-1)
+
+
+def test_a_figure_cannot_both_have_a_value_and_be_withheld():
+    with pytest.raises(ValueError):
+        Figure(3, 3, "small")
+    with pytest.raises(ValueError):
+        Figure(None, 3)
+
+
+# --- shares -------------------------------------------------------------------------------------
+
+def test_a_share_of_four_people_is_withheld():
+    figure = share(3, 4)
+    assert figure.suppressed
+    assert figure.text() == "fewer than 5"
+    assert figure.base == 4
+
+
+def test_a_share_of_five_people_is_shown_even_with_a_small_numerator():
+    figure = share(3, 5)
+    assert not figure.suppressed
+    assert figure.value == 60
+    assert figure.base == 5
+    assert figure.text() == "60%"
+
+
+def test_a_share_of_nobody_is_withheld():
+    assert share(0, 0).text() == "fewer than 5"
+
+
+def test_a_share_is_printed_rounded_down_so_100_percent_means_everyone():
+    assert share(199, 200).text() == "99%"
+    assert share(4, 6).text() == "66%"
+    assert share(200, 200).text() == "100%"
+    assert share(4, 6).text("{:.1f}%") == "66.7%"
+
+
+def test_a_share_counts_people_not_answers_when_told():
+    # 8 answers, but from 4 people: built on fewer than 5 people.
+    assert share(6, 8, people=4).suppressed
+    shown = share(6, 8, people=5)
+    assert shown.value == 75
+    assert shown.base == 5
+
+
+@pytest.mark.parametrize(("numerator", "denominator", "people"), [(6, 5, None), (-1, 5, None), (2, 5, 6)])
+def test_impossible_shares_are_bugs(numerator, denominator, people):
+    with pytest.raises(ValueError):
+        share(numerator, denominator, people=people)
+
+
+# --- a row with its total -----------------------------------------------------------------------
+
+def test_one_small_cell_hides_the_total_it_could_be_worked_out_from():
+    cells, total = suppress_row([7, 3, 9], 19)
+    assert _texts(cells) == ["7", "fewer than 5", "9"]
+    assert total is not None
+    assert total.suppressed
+    assert total.text() == "not shown"  # not "fewer than 5": that would be a lie about 19
+    assert total.base == 19
+
+
+def test_two_small_cells_keep_the_total_when_they_cannot_be_told_apart():
+    # 12 - 7 = 5 people in the two hidden cells: 1+4, 2+3, 3+2 or 4+1.
+    cells, total = suppress_row([7, 3, 2], 12)
+    assert _texts(cells) == ["7", "fewer than 5", "fewer than 5"]
+    assert total is not None
+    assert total.text() == "12"
+
+
+def test_a_hidden_group_of_fewer_than_five_hides_the_total():
+    # 10 - 7 = 3 people are in the two hidden cells together: a count under 5.
+    assert suppress_row([7, 1, 2], 10)[1].text() == "not shown"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("row", [[7, 1, 1, 9], [7, 4, 4]])
+def test_hidden_cells_pinned_by_their_range_hide_the_total(row):
+    # 1+1 is the only way to make 2 from two counts of 1 to 4; 4+4 the only way to make 8.
+    assert suppress_row(row, sum(row))[1].text() == "not shown"  # type: ignore[union-attr]
+
+
+def test_a_row_without_small_cells_keeps_its_total():
+    cells, total = suppress_row([7, 8, 9], 24)
+    assert _texts(cells) == ["7", "8", "9"]
+    assert total is not None
+    assert total.value == 24
+
+
+def test_zeros_stay_shown_and_a_small_total_is_itself_withheld():
+    cells, total = suppress_row([0, 0, 3], 3)
+    assert _texts(cells) == ["0", "0", "fewer than 5"]
+    assert total is not None
+    assert total.text() == "fewer than 5"
+
+
+def test_a_row_without_a_total_only_hides_its_small_cells():
+    cells, total = suppress_row([7, 3, 9], None)
+    assert _texts(cells) == ["7", "fewer than 5", "9"]
+    assert total is None
+
+
+def test_a_total_must_be_the_sum_of_its_cells():
+    with pytest.raises(ValueError):
+        suppress_row([7, 3], 11)
+
+
+# --- tables -------------------------------------------------------------------------------------
+
+def test_the_column_total_is_hidden_too_when_it_would_give_the_cell_away():
+    # Hiding row 1's total (19) is not enough: column 2 says 9, and 9 - 6 = 3.
+    table = suppress_table([[7, 3, 9],
+                            [8, 6, 10]])
+    assert [_texts(row) for row in table.cells] == [["7", "fewer than 5", "9"], ["8", "6", "10"]]
+    assert _texts(table.row_totals) == ["not shown", "24"]
+    assert _texts(table.column_totals) == ["15", "not shown", "19"]
+    assert table.grand_total is None
+
+
+def test_a_printed_grand_total_would_give_back_a_hidden_column_total():
+    # 43 - 15 - 19 = 9 for column 2, then 9 - 6 = 3: so the grand total goes too.
+    table = suppress_table([[7, 3, 9], [8, 6, 10]], grand_total=True)
+    assert _texts(table.column_totals) == ["15", "not shown", "19"]
+    assert table.grand_total is not None
+    assert table.grand_total.text() == "not shown"
+
+
+def test_rows_and_columns_together_give_away_what_no_single_line_does():
+    # Row totals 16 and 8 and column totals 5 and 7 each hide two or more cells, and column 3's
+    # total (12, hiding the single 3) is withheld. But rows add up to 24, so column 3 is
+    # 24 - 5 - 7 = 12 and its hidden cell 12 - 9 = 3: one more total must go.
+    table = suppress_table([[3, 4, 9],
+                            [2, 3, 3]])
+    assert [_texts(row) for row in table.cells] == [
+        ["fewer than 5", "fewer than 5", "9"], ["fewer than 5", "fewer than 5", "fewer than 5"]]
+    assert _texts(table.column_totals) == ["5", "7", "not shown"]
+    assert _texts(table.row_totals) == ["16", "not shown"]
+    assert _attack(table, [[3, 4, 9], [2, 3, 3]]) == []
+
+
+def test_a_table_without_small_cells_shows_everything():
+    table = suppress_table([[12, 0], [9, 7]], grand_total=True)
+    assert [_texts(row) for row in table.cells] == [["12", "0"], ["9", "7"]]
+    assert _texts(table.row_totals) == ["12", "16"]
+    assert _texts(table.column_totals) == ["21", "7"]
+    assert table.grand_total is not None
+    assert table.grand_total.value == 28
+
+
+def test_totals_not_asked_for_are_not_returned():
+    table = suppress_table([[7, 3, 9], [8, 6, 10]], row_totals=False)
+    assert table.row_totals is None
+    assert _texts(table.column_totals) == ["15", "not shown", "19"]
+
+
+def test_a_ragged_table_is_a_bug():
+    with pytest.raises(ValueError):
+        suppress_table([[7, 3], [8]])
+
+
+def _attack(table: Table, matrix: list[list[int]]) -> list[tuple[int, int]]:
+    """Every hidden cell a reader could work out exactly, trying every value it could have (1 to 4)."""
+    n_rows, n_cols = len(matrix), len(matrix[0])
+    hidden = [(r, c) for r in range(n_rows) for c in range(n_cols) if table.cells[r][c].suppressed]
+    possible: dict[tuple[int, int], set[int]] = {cell: set() for cell in hidden}
+    for guess in itertools.product(range(1, 5), repeat=len(hidden)):
+        grid = [row[:] for row in matrix]
+        for (r, c), value in zip(hidden, guess, strict=True):
+            grid[r][c] = value
+        row_sums = [sum(row) for row in grid]
+        col_sums = [sum(row[c] for row in grid) for c in range(n_cols)]
+        pairs = [*zip(table.row_totals or (), row_sums, strict=False),
+                 *zip(table.column_totals or (), col_sums, strict=False)]
+        if table.grand_total is not None:
+            pairs.append((table.grand_total, sum(row_sums)))
+        if all(_consistent(figure, value) for figure, value in pairs):
+            for cell, value in zip(hidden, guess, strict=True):
+                possible[cell].add(value)
+    return [cell for cell in hidden if len(possible[cell]) == 1]
+
+
+def _consistent(figure: Figure, value: int) -> bool:
+    if figure.withheld == "small":
+        return 1 <= value <= 4
+    if figure.withheld == "secondary":
+        return value >= 5
+    return figure.value == value
+
+
+def test_no_hidden_cell_can_be_worked_out_in_many_small_tables():
+    rng = random.Random(20240601)
+    checked = 0
+    while checked < 150:
+        n_rows, n_cols = rng.randint(1, 3), rng.randint(1, 3)
+        matrix = [[rng.choice([0, 1, 2, 3, 4, 2, 3, 6, 9, 12]) for _ in range(n_cols)] for _ in range(n_rows)]
+        if sum(1 <= v <= 4 for row in matrix for v in row) > 6:
+            continue
+        options = {"row_totals": rng.random() < 0.8, "column_totals": rng.random() < 0.8,
+                   "grand_total": rng.random() < 0.5}
+        table = suppress_table(matrix, **options)
+        assert _attack(table, matrix) == [], (matrix, options)
+        checked += 1
+
+
+def test_a_mean_of_four_people_is_withheld_and_of_five_shown():
+    assert statistic(1.25, 4).text() == "fewer than 5"
+    assert statistic(None, 0).text() == "fewer than 5"
+    shown = statistic(1.25, 5)
+    assert shown.value == 1.25
+    assert shown.text("{:+.1f}") == "+1.2"
