@@ -37,6 +37,7 @@ content-check: install
 
 bench: install-dev
 	$(BIN)/python bench/bench_certificates.py
+	$(BIN)/python bench/bench_register_pdf.py
 	$(BIN)/python bench/bench_module_page.py
 	$(BIN)/python bench/bench_quiz_submit.py
 
