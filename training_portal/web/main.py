@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, render_template
+from flask import Blueprint, Flask, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import text
@@ -31,9 +31,11 @@ ERROR_TITLES = {
 
 @bp.route("/")
 @access(Rule.PUBLIC)
-def home() -> str:
+def home() -> str | Response:
     if not current_user.is_authenticated:
         return render_template("main/welcome.html")
+    if current_user.is_admin:
+        return redirect(url_for("partnership.overview"))
     from training_portal.web.lessons import render_my_training
 
     return render_my_training()
