@@ -108,12 +108,15 @@ def test_staff_never_see_a_venues_tab(app):
     assert "<h1>My training</h1>" in _page(client, "/")
 
 
-def test_partnership_admin_home_is_unchanged(app):
+def test_partnership_admin_lands_on_the_programme_not_a_venue(app):
     with app.app_context():
         admin = UserFactory(admin=True)
         venue = VenueFactory()
         MembershipFactory(user=admin, venue=venue, manager=True)
-    page = _page(login_client(app, admin), "/")
+    client = login_client(app, admin)
+    response = client.get("/")
+    assert response.status_code == 302 and response.headers["Location"] == "/partnership"
+    page = _page(client, "/my/training")
     assert "<h1>My training</h1>" in page
     assert 'href="/venues">Venues</a>' in _nav(page)
 

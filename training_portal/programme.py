@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import JSON, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from training_portal import audit
 from training_portal.extensions import db
 
 COVERAGE_TARGET = "coverage_target_percent"
@@ -38,3 +39,12 @@ def set_setting(key: str, value: Any) -> None:
 def coverage_target() -> int:
     """Percent of a venue's current staff who should be in date on every required module."""
     return int(get_setting(COVERAGE_TARGET))
+
+
+def change_coverage_target(actor_id: int, percent: int) -> None:
+    """Set by a partnership admin (1–100, checked by the form); audited with the old value."""
+    if not 1 <= percent <= 100:
+        raise ValueError("a coverage target is a percentage from 1 to 100")
+    old = coverage_target()
+    set_setting(COVERAGE_TARGET, percent)
+    audit.record(actor_id, "programme.coverage_target_set", "programme_setting", None, old=old, new=percent)

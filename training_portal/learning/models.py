@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from training_portal.db import UTCDateTime, utcnow
@@ -20,7 +20,9 @@ class Attempt(db.Model):  # type: ignore[name-defined,misc]
 
     __tablename__ = "attempts"
     __table_args__ = (CheckConstraint("score IS NULL OR (score >= 0 AND score <= 100)",
-                                      name="score_range"),)
+                                      name="score_range"),
+                      # The partnership's figures number each person's attempts at a module in order.
+                      Index("ix_attempts_user_module_started", "user_id", "module_slug", "started_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Unguessable id used in addresses, so attempt numbers reveal nothing.
@@ -78,6 +80,11 @@ class Completion(db.Model):  # type: ignore[name-defined,misc]
     """A passed module, recorded once per passing attempt (the unique attempt_id enforces it)."""
 
     __tablename__ = "completions"
+    __table_args__ = (
+        # Everyone's latest pass per module (partnership overview), and a period's passes.
+        Index("ix_completions_user_module_passed", "user_id", "module_slug", "passed_at"),
+        Index("ix_completions_passed_at", "passed_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

@@ -70,6 +70,12 @@ def update_venue(actor: User, venue: Venue, name: str, address: str, postcode: s
     audit.record(actor.id, "venue.updated", "venue", venue.id)
 
 
+def set_area(actor: User, venue: Venue, area: str | None) -> None:
+    """The partnership files a venue under a town or district (None: no area); figures filter by it."""
+    old, venue.area = venue.area, area or None
+    audit.record(actor.id, "venue.area_set", "venue", venue.id, old=old, new=venue.area)
+
+
 def rotate_join_code(actor: User, venue: Venue) -> str:
     venue.join_code = new_join_code()
     audit.record(actor.id, "venue.join_code_rotated", "venue", venue.id)

@@ -32,11 +32,13 @@ ERROR_TITLES = {
 @bp.route("/")
 @access(Rule.PUBLIC)
 def home() -> str | Response:
-    """Visitors get the welcome; managers their venue's training (a chooser when they manage
-    several); everyone else, partnership admins included, My training."""
+    """Visitors get the welcome; partnership admins the programme overview; managers their
+    venue's training (a chooser when they manage several); everyone else My training."""
     if not current_user.is_authenticated:
         return render_template("main/welcome.html")
-    if not current_user.is_admin and getattr(current_user, "managed_venues", None):
+    if current_user.is_admin:
+        return redirect(url_for("partnership.overview"))
+    if getattr(current_user, "managed_venues", None):
         return _manager_home()
     from training_portal.web.lessons import render_my_training
 

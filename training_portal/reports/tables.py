@@ -1,0 +1,156 @@
+"""The partnership's tables, with the small-number rule applied: the same cells for HTML, CSV and PDF.
+
+Every count or share here is a `suppression.Figure` (or a label), so no page or export can
+print a raw number of people by mistake. Labels are venue names, areas, modules and dates:
+never a person.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from training_portal.reports import outcomes as oc
+from training_portal.reports.programme import ProgrammeFigures, VenueCoverage
+from training_portal.reports.stats import FirstAttempts
+from training_portal.reports.suppression import Figure, count, share, statistic, suppress_table
+
+Cell = str | Figure
+
+BELOW, MET, SMALL_VENUE = "below", "met", "small"
+LEVEL_NAMES = ("1 (not at all)", "2", "3", "4", "5 (very)")
+
+
+@dataclass(frozen=True)
+class ReportTable:
+    key: str  # the `table=` of the CSV export
+    caption: str
+    header: tuple[str, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+
+    def text_rows(self) -> list[list[str]]:
+        return [[cell if isinstance(cell, str) else cell.text() for cell in row] for row in self.rows]
+
+
+@dataclass(frozen=True)
+class CoverageRow:
+    venue: VenueCoverage
+    staff: Figure
+    coverage: Figure
+    past_deadline: Figure
+    standing: str  # BELOW, MET or SMALL_VENUE (too few staff to say)
+
+
+@dataclass(frozen=True)
+class Headline:
+    venues: Figure
+    people: Figure
+    people_in_date: Figure
+    share_in_date: Figure
+    venues_below: Figure
+
+
+def headline(figures: ProgrammeFigures, rows: Sequence[CoverageRow]) -> Headline:
+    return Headline(count(len(figures.venues)), count(figures.people), count(figures.people_in_date),
+                    share(figures.people_in_date, figures.people),
+                    count(sum(1 for r in rows if r.standing == BELOW)))
+
+
+def coverage_rows(figures: ProgrammeFigures, target: int) -> list[CoverageRow]:
+    """Venues below target first (lowest first), then those at or above it, then venues too small to show."""
+    rows = []
+    for venue in figures.venues:
+        cover = share(venue.in_date, venue.staff)
+        standing = SMALL_VENUE if cover.suppressed else BELOW if (cover.value or 0) < target else MET
+        rows.append(CoverageRow(venue, count(venue.staff), cover, count(venue.past_deadline), standing))
+    order = {BELOW: 0, MET: 1, SMALL_VENUE: 2}
+    return sorted(rows, key=lambda r: (order[r.standing], r.coverage.value if r.standing == BELOW else 0,
+                                       r.venue.name.casefold(), r.venue.venue_id))
+
+
+def coverage_table(rows: Sequence[CoverageRow]) -> ReportTable:
+    labels = {BELOW: "below target", MET: "at or above target", SMALL_VENUE: "fewer than 5 staff"}
+    return ReportTable("coverage", "Coverage per venue: current staff in date on every required module",
+                       ("Venue", "Area", "Current staff", "In date", "Against target"),
+                       tuple((r.venue.name, r.venue.area or "", r.staff, r.coverage, labels[r.standing])
+                             for r in rows))
+
+
+def deadline_table(rows: Sequence[CoverageRow]) -> ReportTable:
+    return ReportTable("deadlines", "New starters past their venue's deadline",
+                       ("Venue", "Area", "Past the deadline"),
+                       tuple((r.venue.name, r.venue.area or "", r.past_deadline)
+                             for r in sorted(rows, key=lambda r: (-r.venue.past_deadline, r.venue.name.casefold()))
+                             if r.venue.past_deadline))
+
+
+def weekly_table(figures: ProgrammeFigures) -> ReportTable:
+    """Weeks × modules with a total per week; totals that would give a small count away are withheld."""
+    slugs = [m.slug for m in figures.modules]
+    weeks = figures.filters.weeks()
+    matrix = [[figures.weekly[s][i][1] for s in slugs] for i in range(len(weeks))]
+    table = suppress_table(matrix, row_totals=True, column_totals=False) if slugs and weeks else None
+    rows = tuple((monday.isoformat(), *(table.cells[i] if table else ()),
+                  *((table.row_totals[i],) if table and table.row_totals else ()))
+                 for i, monday in enumerate(weeks))
+    return ReportTable("weekly", "Completions per module per week (week beginning)",
+                       ("Week beginning", *(m.title for m in figures.modules), "All modules"), rows)
+
+
+def weekly_series(table: ReportTable, column: int) -> list[tuple[date, Cell]]:
+    return [(date.fromisoformat(str(row[0])), row[column]) for row in table.rows]
+
+
+def first_attempt_table(figures: ProgrammeFigures) -> ReportTable:
+    rows: list[tuple[Cell, ...]] = []
+    for module in figures.modules:
+        first = figures.first_attempts[module.slug]
+        rows.append((module.title, count(first.people), first.rate()))
+    every = figures.first_attempts.values()
+    people = sum(f.people for f in every)  # person × module pairs; each person once per module
+    overall = FirstAttempts(sum(f.passed for f in every), sum(f.attempted for f in every), people)
+    rows.append(("All modules (person × module)", count(overall.attempted), overall.rate()))
+    return ReportTable("first_attempt", "Pass rate at the first attempt",
+                       ("Module", "First attempts", "Passed first time"), tuple(rows))
+
+
+def attempts_table(figures: ProgrammeFigures) -> ReportTable:
+    rows = tuple((m.title, count(len(figures.attempts_to_pass[m.slug])),
+                  statistic(figures.median_attempts(m.slug), len(figures.attempts_to_pass[m.slug])))
+                 for m in figures.modules)
+    return ReportTable("attempts", "Median attempts to pass (people whose first pass fell in the period)",
+                       ("Module", "People who passed", "Median attempts"), rows)
+
+
+def area_table(figures: ProgrammeFigures) -> ReportTable:
+    venues_per_area: dict[str, int] = {}
+    for venue in figures.venues:
+        if venue.area is not None:
+            venues_per_area[venue.area] = venues_per_area.get(venue.area, 0) + 1
+    rows = tuple((area, count(venues_per_area.get(area, 0)), count(people), share(in_date, people))
+                 for area, (people, in_date) in figures.area_people.items())
+    return ReportTable("areas", "Coverage per area (a person at two venues in an area counts once)",
+                       ("Area", "Venues", "Current staff", "In date on every required module"), rows)
+
+
+def outcome_table(by_module: dict[str, oc.Outcome], overall: oc.Outcome,
+                  titles: dict[str, str]) -> ReportTable:
+    """Share at each confidence level before and after, and the paired change, with the answers behind each."""
+    rows: list[tuple[Cell, ...]] = []
+    for label, result in [*((titles.get(s, s), o) for s, o in by_module.items()), ("All modules", overall)]:
+        for dist in (result.before, result.after):
+            rows.append((label, dist.stage, count(dist.answers), *dist.shares(), "", "", "", ""))
+        change = result.change
+        rows.append((label, "paired change", count(change.pairs), "", "", "", "", "",
+                     *change.shares(), _mean_text(change.mean_figure())))
+    return ReportTable("outcomes", "Confidence before and after (1 = not at all confident, 5 = very)",
+                       ("Module", "Stage", "Answers", *(f"Level {n}" for n in LEVEL_NAMES),
+                        "Went up", "Stayed the same", "Went down", "Mean change (points)"), tuple(rows))
+
+
+def _mean_text(figure: Figure) -> Cell:
+    """Two decimals; a true minus sign, so a spreadsheet reads text, not a formula."""
+    if figure.suppressed:
+        return figure
+    return f"{figure.value or 0:+.2f}".replace("-", "\u2212").removeprefix("+")
