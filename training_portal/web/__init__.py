@@ -11,11 +11,12 @@ def register_blueprints(app: Flask) -> None:
     from training_portal.web.certificates import bp as certificates_bp
     from training_portal.web.inspections import bp as inspections_bp
     from training_portal.web.lessons import bp as modules_bp
+    from training_portal.web.nudges import bp as nudges_bp
     from training_portal.web.quizzes import bp as quizzes_bp
     from training_portal.web.trainer import bp as trainer_bp
     from training_portal.web.venues import bp as venues_bp
 
     main.init_app(app)
     for blueprint in (accounts_bp, venues_bp, modules_bp, quizzes_bp, certificates_bp,
-                      trainer_bp, inspections_bp):
+                      trainer_bp, inspections_bp, nudges_bp):
         app.register_blueprint(blueprint)
