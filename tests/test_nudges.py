@@ -126,7 +126,7 @@ def test_only_managers_of_that_venue_can_nudge(app, who):
             user = UserFactory()
             MembershipFactory(user=user, venue=VenueFactory(created_by=user), manager=True)
         elif who == "staff":
-            user = MembershipFactory(venue_id=venue_id).user
+            user = MembershipFactory(venue=db.session.get(Venue, venue_id)).user
         else:
             user = UserFactory()
     response = login_client(app, user).post(_url(venue_id, membership_id))
@@ -138,7 +138,7 @@ def test_membership_of_another_venue_and_a_leaver_are_not_found(app):
     manager, venue_id, _membership_id = _setup(app)
     with app.app_context():
         elsewhere = MembershipFactory().id
-        leaver = MembershipFactory(venue_id=venue_id, left=True).id
+        leaver = MembershipFactory(venue=db.session.get(Venue, venue_id), left=True).id
     client = login_client(app, manager)
     assert client.post(_url(venue_id, elsewhere)).status_code == 404
     assert client.post(_url(venue_id, leaver)).status_code == 404
@@ -148,7 +148,7 @@ def test_membership_of_another_venue_and_a_leaver_are_not_found(app):
 def test_service_refuses_a_leaver_and_someone_with_nothing_to_do(app):
     manager, venue_id, membership_id = _setup(app)
     with app.app_context():
-        trained = MembershipFactory(venue_id=venue_id)
+        trained = MembershipFactory(venue=db.session.get(Venue, venue_id))
         for slug, version in (("welcome", "1.2"), ("spiking", "2.0")):
             CompletionFactory(user_id=trained.user_id, module_slug=slug, module_version=version,
                               passed_at=_at(TODAY - timedelta(days=10)),
@@ -171,7 +171,7 @@ def test_who_can_be_nudged(app):
                                                 starter_deadline_days=14)
     with app.app_context():
         def person(joined: date, **completion):
-            member = MembershipFactory(venue_id=venue_id, joined_at=_at(joined))
+            member = MembershipFactory(venue=db.session.get(Venue, venue_id), joined_at=_at(joined))
             if completion:
                 CompletionFactory(user_id=member.user_id, module_slug="welcome", **completion)
             return _row(app, venue_id, member.id)
@@ -182,9 +182,9 @@ def test_who_can_be_nudged(app):
                          expires_on=date(2026, 1, 2))
         in_date = person(date(2025, 1, 1), passed_at=_at(date(2026, 6, 1)),
                          expires_on=date(2027, 6, 1))
-        reading = MembershipFactory(venue_id=venue_id, joined_at=_at(date(2026, 11, 25)))
+        reading = MembershipFactory(venue=db.session.get(Venue, venue_id), joined_at=_at(date(2026, 11, 25)))
         PageViewFactory(user_id=reading.user_id, module_slug="welcome")
-        late = MembershipFactory(venue_id=venue_id, joined_at=_at(date(2026, 11, 1)))
+        late = MembershipFactory(venue=db.session.get(Venue, venue_id), joined_at=_at(date(2026, 11, 1)))
         PageViewFactory(user_id=late.user_id, module_slug="welcome")
         assert nudges.can_nudge(expired)
         assert not nudges.can_nudge(in_date)

@@ -129,8 +129,9 @@ def claim(kind: str, user_id: int, key: str) -> bool:
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     statement = (insert(ReminderSent)
                  .values(kind=kind, user_id=user_id, key=key, sent_at=utcnow())
-                 .on_conflict_do_nothing(index_elements=["kind", "user_id", "key"]))
-    return bool(db.session.execute(statement).rowcount == 1)  # type: ignore[attr-defined]
+                 .on_conflict_do_nothing(index_elements=["kind", "user_id", "key"])
+                 .returning(ReminderSent.id))
+    return db.session.execute(statement).scalar() is not None
 
 
 def already_sent(kind: str, user_id: int, key: str) -> bool:
