@@ -145,7 +145,7 @@ def test_membership_of_another_venue_and_a_leaver_are_not_found(app):
     assert outbox(app) == [] and _nudge_count(app) == 0
 
 
-def test_service_refuses_a_leaver_and_someone_with_nothing_to_do(app):
+def test_service_refuses_a_leaver_a_closed_account_and_someone_with_nothing_to_do(app):
     manager, venue_id, membership_id = _setup(app)
     with app.app_context():
         trained = MembershipFactory(venue=db.session.get(Venue, venue_id))
@@ -162,6 +162,10 @@ def test_service_refuses_a_leaver_and_someone_with_nothing_to_do(app):
         db.session.commit()
         with pytest.raises(nudges.NudgeRefused, match="no longer works here"):
             nudges.nudge(actor, venue, leaver, today=TODAY)
+        db.session.rollback()
+        closed = MembershipFactory(venue=venue, user__is_disabled=True)
+        with pytest.raises(nudges.NudgeRefused, match="account is closed"):
+            nudges.nudge(actor, venue, closed, today=TODAY)
 
 
 def test_who_can_be_nudged(app):

@@ -101,21 +101,24 @@ def nudge(actor: User, venue: Venue, membership: Membership,
     Raises ``NudgeRefused`` for a leaver, a closed account, someone with nothing to do, or
     when the last nudge at this venue was less than 7 days ago.
     """
-    now = now or utcnow()
+    now, today = now or utcnow(), today or site_today()
     _lock_membership(membership)
     user = membership.user
-    if membership.left_at is not None or user.is_disabled:
+    if membership.left_at is not None:
         raise NudgeRefused(_("%(name)s no longer works here, so they cannot be reminded.",
                              name=user.name))
+    if user.is_disabled:
+        raise NudgeRefused(_("%(name)s's account is closed, so we cannot email them.",
+                             name=user.name))
     _refuse_if_recent(user, last_nudge(venue.id, user.id), now)
-    row = person_overview(venue, membership, modules or catalog().ordered, today or site_today())
+    row = person_overview(venue, membership, modules or catalog().ordered, today)
     if not can_nudge(row):
         raise NudgeRefused(_("%(name)s has nothing to catch up on, so there is no reminder "
                              "to send.", name=user.name))
     record = Nudge(venue_id=venue.id, user_id=user.id, sent_by_id=actor.id, sent_at=now)
     db.session.add(record)
     send_nudge_email(user, venue, actor, [c.module.title for c in cells_to_do(row)],
-                     row.starter_deadline, today or site_today())
+                     row.starter_deadline, today)
     audit.record(actor.id, "venue.nudge", "membership", membership.id, venue_id=venue.id)
     db.session.flush()
     return record

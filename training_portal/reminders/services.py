@@ -63,9 +63,9 @@ def send_reminders(today: date, days: int, dry_run: bool = False,
     run = _Run(today, dry_run, echo)
     disabled = _disabled_user_ids()
     people: dict[int, plan.PersonExpiry] = {}
-    digests = 0
+    digests, modules = 0, catalog().ordered
     for venue in _venues_with_staff():
-        overview = venue_overview(venue, catalog().ordered, today)
+        overview = venue_overview(venue, modules, today)
         for row in overview.current:
             if row.user_id not in disabled:
                 plan.fold_expiry(people, row)
