@@ -93,7 +93,8 @@ def _register_cli(app: Flask) -> None:
     from training_portal.demo import demo_cli
     from training_portal.modules.cli import content_cli
     from training_portal.notifications.cli import mail_cli
+    from training_portal.reminders.cli import reminders_cli
     from training_portal.reports.cli import reports_cli
 
-    for group in (users_cli, demo_cli, content_cli, mail_cli, reports_cli):
+    for group in (users_cli, demo_cli, content_cli, mail_cli, reports_cli, reminders_cli):
         app.cli.add_command(group)

@@ -72,6 +72,7 @@ def from_environment(instance_path: str, env: Mapping[str, str] | None = None) -
         "RESET_TOKEN_MINUTES": _int(env, "RESET_TOKEN_MINUTES", 60),
         "LOGIN_LINK_MINUTES": _int(env, "LOGIN_LINK_MINUTES", 15),
         "QUIZ_RETRY_PAUSE_SECONDS": _int(env, "QUIZ_RETRY_PAUSE_SECONDS", 60),
+        "REMINDER_DAYS": _int(env, "REMINDER_DAYS", 30),
         "SESSION_COOKIE_SECURE": portal_env == "production",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

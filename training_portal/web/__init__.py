@@ -13,6 +13,7 @@ def register_blueprints(app: Flask) -> None:
     from training_portal.web.insights import bp as insights_bp
     from training_portal.web.inspections import bp as inspections_bp
     from training_portal.web.lessons import bp as modules_bp
+    from training_portal.web.nudges import bp as nudges_bp
     from training_portal.web.partnership import bp as partnership_bp
     from training_portal.web.quizzes import bp as quizzes_bp
     from training_portal.web.trainer import bp as trainer_bp
@@ -22,5 +23,5 @@ def register_blueprints(app: Flask) -> None:
     main.init_app(app)
     for blueprint in (accounts_bp, venues_bp, modules_bp, quizzes_bp, certificates_bp,
                       trainer_bp, inspections_bp, insights_bp, admin_bp, venue_training_bp,
-                      partnership_bp):
+                      partnership_bp, nudges_bp):
         app.register_blueprint(blueprint)
