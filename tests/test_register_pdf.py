@@ -174,13 +174,25 @@ def test_long_text_wraps_inside_its_column_and_stays_whole() -> None:
     for long_text in (name, title, status):
         assert flat(long_text) in flat(text)  # every word whole: lines break between words ...
         assert flat(long_text) not in text.splitlines()  # ... and it did wrap ...
+    assert_cells_inside_their_columns(pdf)  # ... inside its column
+
+
+def test_a_word_wider_than_its_column_is_broken_inside_it() -> None:
+    name = "W" * 110  # the name field allows 120 characters, spaces or not
+    pdf = render_training_register(register([row(name)]), DESIGN)
+    assert name in "".join(text_of(pdf).split())
+    assert_cells_inside_their_columns(pdf)
+
+
+def assert_cells_inside_their_columns(pdf: bytes) -> None:
+    """Each piece of text in the table ends before the next column's text starts."""
     placed = placed_text(pdf)
     header_y = next(y for _, y, piece in placed if piece == "Person")
     starts = {piece: x for x, y, piece in placed if piece in HEADERS}
     edges = [starts[h] for h in HEADERS] + [842 - 14 * 72 / 25.4]  # where each column's text starts; the margin
     cells = [(x, piece) for x, y, piece in placed if 30 < y < header_y]  # below the header, above the footer
-    assert len(cells) > 7
-    for x, piece in cells:  # ... inside its column
+    assert len(cells) >= 7
+    for x, piece in cells:
         column = max(i for i, edge in enumerate(edges[:-1]) if edge <= x + 0.01)
         assert x + stringWidth(piece, DESIGN.font_regular, CELL_SIZE) <= edges[column + 1], piece
     assert "K7QM-3XWD-9TRF-0000" in text.splitlines()  # codes and dates whole, on one line
