@@ -17,6 +17,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from tests.pdfs import text_of
 from training_portal.certificates.design import load_design
 from training_portal.certificates.register_pdf import (
+    CELL_LEADING,
     CELL_SIZE,
     HEADERS,
     PAD_X,
@@ -169,34 +170,41 @@ def test_long_text_wraps_inside_its_column_and_stays_whole() -> None:
     name = "Maximiliana Alexandrina Konstantinopoulou Wolfeschlegelsteinhausen de la Fuente y Montenegro Łukasiewicz"
     title = "Recognising predatory behaviour and acting on it: " + "a very long module title " * 4
     status = "Refresher needed (the module changed after the certificate was issued)"
-    pdf = render_training_register(register([dataclasses.replace(row(name, title), status_label=status)]), DESIGN)
+    long_row = dataclasses.replace(row(name, title), status_label=status)
+    pdf = render_training_register(register([long_row, row(n=1)]), DESIGN)
     text = text_of(pdf)
     for long_text in (name, title, status):
         assert flat(long_text) in flat(text)  # every word whole: lines break between words ...
         assert flat(long_text) not in text.splitlines()  # ... and it did wrap ...
     assert_cells_inside_their_columns(pdf)  # ... inside its column
+    assert "K7QM-3XWD-9TRF-0000" in text.splitlines()  # codes and dates whole, on one line
+    assert "2026-03-12" in text.splitlines()
 
 
 def test_a_word_wider_than_its_column_is_broken_inside_it() -> None:
     name = "W" * 110  # the name field allows 120 characters, spaces or not
-    pdf = render_training_register(register([row(name)]), DESIGN)
+    pdf = render_training_register(register([row(name), row(n=1)]), DESIGN)
     assert name in "".join(text_of(pdf).split())
     assert_cells_inside_their_columns(pdf)
 
 
 def assert_cells_inside_their_columns(pdf: bytes) -> None:
-    """Each piece of text in the table ends before the next column's text starts."""
+    """Each piece of text in the table ends before the next column's text starts, and
+    lines in a column never run into each other (a row is as tall as its wrapped text)."""
     placed = placed_text(pdf)
     header_y = next(y for _, y, piece in placed if piece == "Person")
     starts = {piece: x for x, y, piece in placed if piece in HEADERS}
     edges = [starts[h] for h in HEADERS] + [842 - 14 * 72 / 25.4]  # where each column's text starts; the margin
-    cells = [(x, piece) for x, y, piece in placed if 30 < y < header_y]  # below the header, above the footer
-    assert len(cells) >= 7
-    for x, piece in cells:
+    cells = [(x, y, piece) for x, y, piece in placed if 30 < y < header_y]  # below the header, above the footer
+    assert len(cells) >= 14
+    baselines: dict[int, list[float]] = {}
+    for x, y, piece in cells:
         column = max(i for i, edge in enumerate(edges[:-1]) if edge <= x + 0.01)
         assert x + stringWidth(piece, DESIGN.font_regular, CELL_SIZE) <= edges[column + 1], piece
-    assert "K7QM-3XWD-9TRF-0000" in text.splitlines()  # codes and dates whole, on one line
-    assert "2026-03-12" in text.splitlines()
+        baselines.setdefault(column, []).append(y)
+    for ys in baselines.values():
+        ys.sort()
+        assert all(upper - lower >= CELL_LEADING - 0.01 for lower, upper in zip(ys, ys[1:], strict=False))
 
 
 def test_empty_register_says_no_current_staff() -> None:
