@@ -378,13 +378,13 @@ class _RegisterTable(Flowable):
         self._person_rule = person_rule  # colour of the rule above each new person's rows
         self._start = start
 
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803 - ReportLab's names
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         rows = self._rows
         self.width = sum(rows.widths)
         self.height = rows.header_h + rows.tops[-1] - rows.tops[self._start]
         return self.width, self.height
 
-    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
         tops = self._rows.tops
         room = tops[self._start] + availHeight - self._rows.header_h
         end = bisect_right(tops, room) - 1  # rows start .. end-1 fit under the header
@@ -452,7 +452,7 @@ def _numbered_canvas(design: Design) -> type[Canvas]:
             super().__init__(*args, **kwargs)
             self._pages: list[dict[str, Any]] = []
 
-        def showPage(self) -> None:  # noqa: N802 - ReportLab's name
+        def showPage(self) -> None:
             self._pages.append(dict(self.__dict__))
             self._startPage()  # type: ignore[attr-defined]  # Canvas internals; not in the stubs
 
