@@ -7,6 +7,7 @@ matters (header repeated, "Page X of Y", footer on every page).
 from __future__ import annotations
 
 import dataclasses
+import gc
 import io
 from datetime import date
 
@@ -237,3 +238,21 @@ def test_headers_fit_on_one_line_and_dates_and_codes_never_wrap(rows: list[Regis
 def test_same_register_same_bytes() -> None:
     data = big_register(people=3)
     assert render_training_register(data, DESIGN) == render_training_register(data, DESIGN)
+
+
+def cyclic_garbage_after_render(data: RegisterData) -> int:
+    """Objects a render leaves in reference cycles, which only a full collection frees."""
+    gc.collect()
+    gc.disable()
+    try:
+        render_training_register(data, DESIGN)
+        return gc.collect()
+    finally:
+        gc.enable()
+
+
+def test_pages_are_freed_when_the_render_returns() -> None:
+    """A long register's pages do not wait for the garbage collector (memory stays flat)."""
+    short, long = big_register(people=5), big_register(people=40)
+    assert len(pages_of(render_training_register(long, DESIGN))) >= 12
+    assert cyclic_garbage_after_render(long) <= cyclic_garbage_after_render(short) + 5
