@@ -23,6 +23,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from itertools import accumulate
 from typing import Any
 from xml.sax.saxutils import escape
@@ -105,7 +106,8 @@ def render_training_register(data: RegisterData, design: Design) -> bytes:
         _running_header(canvas, data, design)
         _footer(canvas, data, design)
 
-    doc.build(story, onFirstPage=first_page, onLaterPages=later_page, canvasmaker=_numbered_canvas(design))
+    numbered = partial(_NumberedCanvas, design=design)
+    doc.build(story, onFirstPage=first_page, onLaterPages=later_page, canvasmaker=numbered)
     pdf = buffer.getvalue()
     buffer.close()  # the canvas still refers to it; free its copy of the bytes now
     return pdf
@@ -442,40 +444,38 @@ def _footer(canvas: Canvas, data: RegisterData, design: Design) -> None:
     canvas.restoreState()
 
 
-def _numbered_canvas(design: Design) -> type[Canvas]:
+class _NumberedCanvas(Canvas):
     """A Canvas that holds its pages until ``save`` so each can say "Page X of Y".
 
     ReportLab's documented pattern: the page count is known only once the whole story is
     laid out, and laying it out twice would double the render time.
     """
 
-    class NumberedCanvas(Canvas):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            self._pages: list[dict[str, Any]] = []
+    def __init__(self, *args: Any, design: Design, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._design = design
+        self._pages: list[dict[str, Any]] = []
 
-        def showPage(self) -> None:
-            state = dict(self.__dict__)
-            del state["_pages"]  # a page's state must not hold the list of pages (a cycle)
-            self._pages.append(state)
-            self._startPage()  # type: ignore[attr-defined]  # Canvas internals; not in the stubs
+    def showPage(self) -> None:
+        state = dict(self.__dict__)
+        del state["_pages"]  # a page's state must not hold the list of pages (a cycle)
+        self._pages.append(state)
+        self._startPage()  # type: ignore[attr-defined]  # Canvas internals; not in the stubs
 
-        def save(self) -> None:
-            pages, total = self._pages, len(self._pages)
-            for number, state in enumerate(pages, start=1):
-                self.__dict__.update(state)
-                self.saveState()
-                self.setFillColor(design.colours.muted)
-                self.setFont(design.font_regular, 9)
-                self.drawRightString(PAGE_W - MARGIN_X - FRAME_PADDING, FOOTER_Y, f"Page {number} of {total}")
-                self.restoreState()
-                super().showPage()
-            pages.clear()
-            super().save()
-            # ReportLab's document holds its pages in reference cycles, which only a full
-            # garbage collection frees: a 250-page register's streams would linger across
-            # requests (a worker's RSS rose by ~70 MB over ten renders). A canvas may not be
-            # used after save(), so empty its document now.
-            self._doc.__dict__.clear()  # type: ignore[attr-defined]  # Canvas internals; not in the stubs
-
-    return NumberedCanvas
+    def save(self) -> None:
+        pages, total = self._pages, len(self._pages)
+        for number, state in enumerate(pages, start=1):
+            self.__dict__.update(state)
+            self.saveState()
+            self.setFillColor(self._design.colours.muted)
+            self.setFont(self._design.font_regular, 9)
+            self.drawRightString(PAGE_W - MARGIN_X - FRAME_PADDING, FOOTER_Y, f"Page {number} of {total}")
+            self.restoreState()
+            super().showPage()
+        pages.clear()
+        super().save()
+        # ReportLab's document holds its pages in reference cycles, which only a full
+        # garbage collection frees: a 250-page register's streams would linger across
+        # requests (a worker's RSS rose by ~70 MB over ten renders). A canvas may not be
+        # used after save(), so empty its document now.
+        self._doc.__dict__.clear()  # type: ignore[attr-defined]  # Canvas internals; not in the stubs
