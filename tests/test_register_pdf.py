@@ -7,6 +7,7 @@ matters (header repeated, "Page X of Y", footer on every page).
 from __future__ import annotations
 
 import dataclasses
+import gc
 import io
 from datetime import date
 
@@ -17,6 +18,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from tests.pdfs import text_of
 from training_portal.certificates.design import load_design
 from training_portal.certificates.register_pdf import (
+    CELL_LEADING,
     CELL_SIZE,
     HEADERS,
     PAD_X,
@@ -169,22 +171,41 @@ def test_long_text_wraps_inside_its_column_and_stays_whole() -> None:
     name = "Maximiliana Alexandrina Konstantinopoulou Wolfeschlegelsteinhausen de la Fuente y Montenegro Łukasiewicz"
     title = "Recognising predatory behaviour and acting on it: " + "a very long module title " * 4
     status = "Refresher needed (the module changed after the certificate was issued)"
-    pdf = render_training_register(register([dataclasses.replace(row(name, title), status_label=status)]), DESIGN)
+    long_row = dataclasses.replace(row(name, title), status_label=status)
+    pdf = render_training_register(register([long_row, row(n=1)]), DESIGN)
     text = text_of(pdf)
     for long_text in (name, title, status):
         assert flat(long_text) in flat(text)  # every word whole: lines break between words ...
         assert flat(long_text) not in text.splitlines()  # ... and it did wrap ...
+    assert_cells_inside_their_columns(pdf)  # ... inside its column
+    assert "K7QM-3XWD-9TRF-0000" in text.splitlines()  # codes and dates whole, on one line
+    assert "2026-03-12" in text.splitlines()
+
+
+def test_a_word_wider_than_its_column_is_broken_inside_it() -> None:
+    name = "W" * 110  # the name field allows 120 characters, spaces or not
+    pdf = render_training_register(register([row(name), row(n=1)]), DESIGN)
+    assert name in "".join(text_of(pdf).split())
+    assert_cells_inside_their_columns(pdf)
+
+
+def assert_cells_inside_their_columns(pdf: bytes) -> None:
+    """Each piece of text in the table ends before the next column's text starts, and
+    lines in a column never run into each other (a row is as tall as its wrapped text)."""
     placed = placed_text(pdf)
     header_y = next(y for _, y, piece in placed if piece == "Person")
     starts = {piece: x for x, y, piece in placed if piece in HEADERS}
     edges = [starts[h] for h in HEADERS] + [842 - 14 * 72 / 25.4]  # where each column's text starts; the margin
-    cells = [(x, piece) for x, y, piece in placed if 30 < y < header_y]  # below the header, above the footer
-    assert len(cells) > 7
-    for x, piece in cells:  # ... inside its column
+    cells = [(x, y, piece) for x, y, piece in placed if 30 < y < header_y]  # below the header, above the footer
+    assert len(cells) >= 14
+    baselines: dict[int, list[float]] = {}
+    for x, y, piece in cells:
         column = max(i for i, edge in enumerate(edges[:-1]) if edge <= x + 0.01)
         assert x + stringWidth(piece, DESIGN.font_regular, CELL_SIZE) <= edges[column + 1], piece
-    assert "K7QM-3XWD-9TRF-0000" in text.splitlines()  # codes and dates whole, on one line
-    assert "2026-03-12" in text.splitlines()
+        baselines.setdefault(column, []).append(y)
+    for ys in baselines.values():
+        ys.sort()
+        assert all(upper - lower >= CELL_LEADING - 0.01 for lower, upper in zip(ys, ys[1:], strict=False))
 
 
 def test_empty_register_says_no_current_staff() -> None:
@@ -217,3 +238,30 @@ def test_headers_fit_on_one_line_and_dates_and_codes_never_wrap(rows: list[Regis
 def test_same_register_same_bytes() -> None:
     data = big_register(people=3)
     assert render_training_register(data, DESIGN) == render_training_register(data, DESIGN)
+
+
+def pages_left_for_the_collector(data: RegisterData) -> int:
+    """Page objects and saved page states a render leaves in reference cycles, which
+    only a full garbage collection would free (counted by type: other threads' garbage
+    must not count)."""
+    gc.collect()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        render_training_register(data, DESIGN)
+        gc.collect()
+        return sum(
+            type(o).__name__ in ("PDFPage", "PDFStream") or (isinstance(o, dict) and "_code" in o and "_pages" not in o)
+            for o in gc.garbage
+        )
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
+
+
+def test_pages_are_freed_when_the_render_returns() -> None:
+    """A long register's pages do not wait for the garbage collector (memory stays flat)."""
+    data = big_register()
+    assert len(pages_of(render_training_register(data, DESIGN))) >= 10
+    assert pages_left_for_the_collector(data) == 0

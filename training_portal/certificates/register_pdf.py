@@ -8,10 +8,11 @@ An officer spot-checks single rows, often on one loose page, so every row carrie
 person's name, every page repeats the table header, names the venue (after page 1), says
 "Page X of Y" and where any certificate code can be checked.
 
-Speed (budget: 500 staff x 10 modules in under 2 s; figures in docs/benchmarks.md): cells
-that fit on one line are plain strings, which ReportLab draws directly; only text too wide
-for its column becomes a wrapping ``Paragraph``; and the rows are handed out one page-sized
-``Table`` at a time (``_RegisterTable``) instead of one 5,000-row ``Table``.
+Speed (budget: 500 staff x 10 modules in under 2 s; figures in docs/benchmarks.md): every
+cell is a plain string, which ReportLab draws directly, wrapped by ``_Wrapper`` once per
+distinct text (a module title repeats on hundreds of rows) instead of a ``Paragraph`` per
+cell; and the rows are handed out one page-sized ``Table`` at a time (``_RegisterTable``)
+instead of one 5,000-row ``Table`` that re-measures the rest of itself at every page.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from itertools import accumulate
 from typing import Any
 from xml.sax.saxutils import escape
@@ -54,8 +56,6 @@ STATUS_MAX_W = 50 * mm  # a longer status label wraps between words
 MIN_SHARE = 0.3  # person and module each get at least this share of the width left to them
 # Status labels in the order the count line lists them; any others follow, A to Z.
 STATUS_ORDER = ("In date", "Due soon", "Expired", "Refresher needed (updated)", "In progress", "Not started")
-
-Cell = str | Paragraph
 
 
 @dataclass(frozen=True)
@@ -106,8 +106,11 @@ def render_training_register(data: RegisterData, design: Design) -> bytes:
         _running_header(canvas, data, design)
         _footer(canvas, data, design)
 
-    doc.build(story, onFirstPage=first_page, onLaterPages=later_page, canvasmaker=_numbered_canvas(design))
-    return buffer.getvalue()
+    numbered = partial(_NumberedCanvas, design=design)
+    doc.build(story, onFirstPage=first_page, onLaterPages=later_page, canvasmaker=numbered)
+    pdf = buffer.getvalue()
+    buffer.close()  # the canvas still refers to it; free its copy of the bytes now
+    return pdf
 
 
 # ---------------------------------------------------------------- text and styles
@@ -116,15 +119,15 @@ def render_training_register(data: RegisterData, design: Design) -> bytes:
 def _one_line(text: str) -> str:
     """Collapse runs of white space (line breaks included) to single spaces.
 
-    A plain-string table cell would start a new line at each newline while a Paragraph
-    collapses them: cleaning first makes the same text print the same either way.
+    In a table cell a newline starts a new line, so only the wrapping may put one there;
+    a Paragraph collapses white space anyway.
     """
     return " ".join(text.split())
 
 
 def _styles(design: Design) -> dict[str, ParagraphStyle]:
     base = ParagraphStyle(
-        "cell",
+        "base",
         fontName=design.font_regular,
         fontSize=CELL_SIZE,
         leading=CELL_LEADING,
@@ -136,7 +139,6 @@ def _styles(design: Design) -> dict[str, ParagraphStyle]:
 
     bold = design.font_bold
     return {
-        "cell": base,
         "title": derived("title", fontName=bold, fontSize=20, leading=24, textColor=design.colours.primary),
         "venue": derived("venue", fontName=bold, fontSize=14, leading=18, spaceBefore=4),
         "fact": derived("fact", fontSize=10, leading=13),
@@ -196,8 +198,8 @@ def _register_body(rows: tuple[RegisterRow, ...], styles: dict[str, ParagraphSty
     if not rows:
         return _para(EMPTY_MESSAGE, styles["empty"])
     widths = column_widths(rows, design)
-    measure = _Measure(design.font_regular)
-    body = [_row_cells(row, widths, styles["cell"], measure) for row in rows]
+    wrap = _Wrapper(design.font_regular)
+    body = [_row_cells(row, widths, wrap) for row in rows]
     new_person = [i for i in range(1, len(rows)) if rows[i].person_name != rows[i - 1].person_name]
     return _RegisterTable(_Rows(body, widths, new_person), _table_style(design), design.colours.muted)
 
@@ -251,26 +253,16 @@ def _share(left: float, need: tuple[float, float], longest_word: tuple[float, fl
     return min(max(left * person / (person + module), low), high)
 
 
-def _row_cells(row: RegisterRow, widths: list[float], style: ParagraphStyle, measure: _Measure) -> list[Cell]:
+def _row_cells(row: RegisterRow, widths: list[float], wrap: _Wrapper) -> list[str]:
     return [
-        _cell(row.person_name, widths[0], style, measure),
-        _cell(row.module_title, widths[1], style, measure),
+        wrap(row.person_name, widths[0]),
+        wrap(row.module_title, widths[1]),
         _version(row),
         _day(row.passed_on),
         _day(row.valid_until),
-        _cell(row.status_label, widths[5], style, measure),
+        wrap(row.status_label, widths[5]),
         _code(row),
     ]
-
-
-def _cell(text: str, width: float, style: ParagraphStyle, measure: _Measure) -> Cell:
-    """A plain string when the text fits on one line (fast, and printed as it is), else
-    a Paragraph that wraps it between words (escaped, so markup characters print
-    literally). Only a single word wider than the whole column is broken inside."""
-    text = _one_line(text)
-    if measure(text) <= width - 2 * PAD_X:
-        return text
-    return Paragraph(escape(text), style)
 
 
 def _version(row: RegisterRow) -> str:
@@ -285,19 +277,57 @@ def _code(row: RegisterRow) -> str:
     return row.certificate_code or MISSING
 
 
-class _Measure:
-    """``stringWidth`` remembered per text: a name repeats on each of a person's rows,
-    a module title and a status label on hundreds."""
+class _Wrapper:
+    """Text set to fit a column: its lines joined by newlines, which ``Table`` draws as
+    they are (plain strings print literally, so markup characters need no escaping).
+
+    Lines break between words; only a word wider than the whole column is broken inside.
+    Results are remembered per (text, width): a name repeats on each of a person's rows,
+    a module title and a status label on hundreds. ReportLab does not kern, so a line's
+    width is the sum of its words' and spaces' widths.
+    """
 
     def __init__(self, font: str) -> None:
         self._font = font
+        self._space = stringWidth(" ", font, CELL_SIZE)
+        self._done: dict[tuple[str, float], str] = {}
         self._widths: dict[str, float] = {}
 
-    def __call__(self, text: str) -> float:
+    def __call__(self, text: str, column: float) -> str:
+        key = (text, column)
+        if key not in self._done:
+            self._done[key] = "\n".join(self._lines(_one_line(text), column - 2 * PAD_X))
+        return self._done[key]
+
+    def _width(self, text: str) -> float:
         width = self._widths.get(text)
         if width is None:
             width = self._widths[text] = stringWidth(text, self._font, CELL_SIZE)
         return width
+
+    def _lines(self, text: str, room: float) -> list[str]:
+        lines: list[str] = []
+        line, used = "", 0.0
+        for word in text.split(" "):
+            width = self._width(word)
+            if line and used + self._space + width <= room:
+                line, used = f"{line} {word}", used + self._space + width
+                continue
+            if line:
+                lines.append(line)
+            while width > room and len(word) > 1:
+                head, word = self._break(word, room)
+                lines.append(head)
+                width = self._width(word)
+            line, used = word, width
+        lines.append(line)
+        return lines
+
+    def _break(self, word: str, room: float) -> tuple[str, str]:
+        """The longest head of ``word`` that fits (at least one character), and the rest."""
+        ends = accumulate(stringWidth(char, self._font, CELL_SIZE) for char in word)
+        cut = max(sum(1 for end in ends if end <= room), 1)
+        return word[:cut], word[cut:]
 
 
 StyleCommand = tuple[Any, ...]
@@ -319,24 +349,20 @@ def _table_style(design: Design) -> list[StyleCommand]:
     ]
 
 
-def _row_height(cells: Sequence[Cell], widths: Sequence[float]) -> float:
-    """The height ReportLab's Table gives this row: tallest cell plus vertical padding."""
-    tallest = CELL_LEADING
-    for cell, width in zip(cells, widths, strict=True):
-        if isinstance(cell, Paragraph):
-            tallest = max(tallest, cell.wrap(width - 2 * PAD_X, PAGE_H)[1])
-    return tallest + 2 * PAD_Y
+def _row_height(cells: Sequence[str]) -> float:
+    """The height ReportLab's Table gives this row: most lines, plus vertical padding."""
+    return max(cell.count("\n") + 1 for cell in cells) * CELL_LEADING + 2 * PAD_Y
 
 
 class _Rows:
     """Every body row's cells and height, measured once and shared by all the pages."""
 
-    def __init__(self, body: list[list[Cell]], widths: list[float], new_person: list[int]) -> None:
+    def __init__(self, body: list[list[str]], widths: list[float], new_person: list[int]) -> None:
         self.body = body
         self.widths = widths
         self.new_person = new_person  # indexes of rows that begin another person's rows
-        self.header_h = _row_height(HEADERS, widths)
-        self.heights = [_row_height(cells, widths) for cells in body]
+        self.header_h = _row_height(HEADERS)
+        self.heights = [_row_height(cells) for cells in body]
         self.tops = [0.0, *accumulate(self.heights)]  # tops[i]: height of body[:i]
 
 
@@ -356,13 +382,13 @@ class _RegisterTable(Flowable):
         self._person_rule = person_rule  # colour of the rule above each new person's rows
         self._start = start
 
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803 - ReportLab's names
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         rows = self._rows
         self.width = sum(rows.widths)
         self.height = rows.header_h + rows.tops[-1] - rows.tops[self._start]
         return self.width, self.height
 
-    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
         tops = self._rows.tops
         room = tops[self._start] + availHeight - self._rows.header_h
         end = bisect_right(tops, room) - 1  # rows start .. end-1 fit under the header
@@ -418,32 +444,38 @@ def _footer(canvas: Canvas, data: RegisterData, design: Design) -> None:
     canvas.restoreState()
 
 
-def _numbered_canvas(design: Design) -> type[Canvas]:
+class _NumberedCanvas(Canvas):
     """A Canvas that holds its pages until ``save`` so each can say "Page X of Y".
 
     ReportLab's documented pattern: the page count is known only once the whole story is
     laid out, and laying it out twice would double the render time.
     """
 
-    class NumberedCanvas(Canvas):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            self._pages: list[dict[str, Any]] = []
+    def __init__(self, *args: Any, design: Design, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._design = design
+        self._pages: list[dict[str, Any]] = []
 
-        def showPage(self) -> None:  # noqa: N802 - ReportLab's name
-            self._pages.append(dict(self.__dict__))
-            self._startPage()  # type: ignore[attr-defined]  # Canvas internals; not in the stubs
+    def showPage(self) -> None:
+        state = dict(self.__dict__)
+        del state["_pages"]  # a page's state must not hold the list of pages (a cycle)
+        self._pages.append(state)
+        self._startPage()  # type: ignore[attr-defined]  # Canvas internals; not in the stubs
 
-        def save(self) -> None:
-            total = len(self._pages)
-            for number, state in enumerate(self._pages, start=1):
-                self.__dict__.update(state)
-                self.saveState()
-                self.setFillColor(design.colours.muted)
-                self.setFont(design.font_regular, 9)
-                self.drawRightString(PAGE_W - MARGIN_X - FRAME_PADDING, FOOTER_Y, f"Page {number} of {total}")
-                self.restoreState()
-                super().showPage()
-            super().save()
-
-    return NumberedCanvas
+    def save(self) -> None:
+        pages, total = self._pages, len(self._pages)
+        for number, state in enumerate(pages, start=1):
+            self.__dict__.update(state)
+            self.saveState()
+            self.setFillColor(self._design.colours.muted)
+            self.setFont(self._design.font_regular, 9)
+            self.drawRightString(PAGE_W - MARGIN_X - FRAME_PADDING, FOOTER_Y, f"Page {number} of {total}")
+            self.restoreState()
+            super().showPage()
+        pages.clear()
+        super().save()
+        # ReportLab's document holds its pages in reference cycles, which only a full
+        # garbage collection frees: a 250-page register's streams would linger across
+        # requests (a worker's RSS rose by ~70 MB over ten renders). A canvas may not be
+        # used after save(), so empty its document now.
+        self._doc.__dict__.clear()  # type: ignore[attr-defined]  # Canvas internals; not in the stubs
