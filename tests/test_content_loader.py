@@ -80,6 +80,8 @@ BROKEN = {
     "spelling (allowed: id, type, text, scenario, choices, answer, explanation, page)",
     "unknown-question-page": f'{QZ}, line 7: question "q1" has page: "First pgae", but the lesson has no page with '
     "that title — copy the title of its ## heading exactly (the pages are: First page)",
+    "unsafe-link": f'{FM}, line 13: a link to "javascript:" is not allowed (it could run code, and staff would see the '
+    "raw text) — use an https:, http:, mailto: or tel: link, or remove it",
     "test-out-not-flag": f'{FM}, line 9: test_out must be true or false, like test_out: true (you wrote "yes please")',
 }
 
