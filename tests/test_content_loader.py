@@ -19,7 +19,7 @@ QZ = "modules/basics/quiz.yaml"
 BROKEN = {
     "missing-key": f"{FM}, line 2: summary is missing — add a line like summary: How to notice spiking and what to do.",
     "unknown-key": f'{FM}, line 9: unknown front-matter key "author" — remove it or check the spelling (allowed: '
-    "title, summary, order, estimated_minutes, version, valid_for_months, status, prerequisites, tags)",
+    "title, summary, order, estimated_minutes, version, valid_for_months, status, prerequisites, tags, test_out)",
     "wrong-type": f'{FM}, line 4: order must be a whole number, like order: 1 (you wrote "first")',
     "out-of-range": f"{FM}, line 5: estimated_minutes is 90 — it must be a whole number from 1 to 60",
     "bad-version": f'{FM}, line 6: version "v1" is not MAJOR.MINOR — write it like version: "1.0" or version: "2.3"',
@@ -77,7 +77,12 @@ BROKEN = {
     "quiz-yaml-syntax": f"{QZ}, line 8: this is not valid YAML (expected <block end>, but found '<block mapping "
     "start>') — check the colons, indentation and quotes on this line and the line before",
     "unknown-quiz-key": f'{QZ}, line 12: question "q1" has an unknown key "explaination" — remove it or check the '
-    "spelling (allowed: id, type, text, scenario, choices, answer, explanation)",
+    "spelling (allowed: id, type, text, scenario, choices, answer, explanation, page)",
+    "unknown-question-page": f'{QZ}, line 7: question "q1" has page: "First pgae", but the lesson has no page with '
+    "that title — copy the title of its ## heading exactly (the pages are: First page)",
+    "unsafe-link": f'{FM}, line 13: a link to "javascript:" is not allowed (it could run code, and staff would see the '
+    "raw text) — use an https:, http:, mailto: or tel: link, or remove it",
+    "test-out-not-flag": f'{FM}, line 9: test_out must be true or false, like test_out: true (you wrote "yes please")',
 }
 
 WARNINGS = {
@@ -89,6 +94,10 @@ WARNINGS = {
     "or delete it",
     "duplicate-order": 'modules/second/module.md: order 1 is also used by "basics" — give each module its own order',
     "draft-prerequisite": f'{FM}: prerequisite "second" is a draft, so staff cannot start this module until it is published',
+    "lopsided-single": f"{QZ}, line 4: the correct answer is choice b in 3 of 4 single and scenario questions — move "
+    "some right answers to other positions, so that guessing one letter does not pay",
+    "lopsided-true-false": f"{QZ}, line 4: 3 of 4 true_false questions have answer: false — rewrite some statements "
+    "the other way round, so that always answering one way does not pay",
 }
 
 
@@ -309,3 +318,21 @@ def test_problem_reads_file_line_and_what_to_do() -> None:
         "one choice with correct: true"
     )
     assert str(Problem("content/modules/x", None, "m", "warning")) == "content/modules/x: m"
+
+
+def test_the_shipped_modules_load_cleanly_and_link_every_question_to_a_page() -> None:
+    catalog, problems = load_catalog(Path(__file__).parent.parent / "content")
+    assert catalog is not None and problems == []
+    for module in catalog.modules.values():
+        assert module.quiz is not None
+        for question in module.quiz.questions:
+            assert module.page_number(question.page) is not None, (module.slug, question.id)
+
+
+def test_a_question_page_resolves_to_its_page_number() -> None:
+    catalog, _ = load_catalog(CONTENT / "broken" / "test-out-not-flag")
+    assert catalog is None  # the fixture's front matter is wrong; its quiz names the one page
+    module, problems = load_module(CONTENT / "warnings" / "lopsided-single" / "modules" / "basics", CONTENT)
+    assert module is not None and module.page_number("First page") == 1
+    assert module.page_number("first page") is None and module.page_number(None) is None
+    assert module.test_out is False

@@ -158,7 +158,7 @@ def test_empty_submission_keeps_answers_and_changes_nothing(app):
     _user, client = _staff_client(app)
     public_id = start_quiz(client, "welcome")
     response = client.post(f"/quiz/{public_id}", data={})
-    assert response.status_code == 400
+    assert response.status_code == 200  # the form again with a message, not a client error
     assert "2 questions have no answer yet" in response.get_data(as_text=True)
     data = answers_for(app, public_id, "welcome")
     partial = dict(list(data.items())[:1])

@@ -38,10 +38,11 @@ def test_broken_change_keeps_last_good_content_live_and_shows_trainers_why(make_
     assert "Why this matters" in staff_client.get("/modules/welcome/1").get_data(True)
 
     module_md = content / "modules" / "welcome" / "module.md"
+    quiz = content / "modules" / "welcome" / "quiz.yaml"
     module_md.write_text(module_md.read_text().replace("## Why this matters", "## Why it matters"))
+    quiz.write_text(quiz.read_text().replace("page: Why this matters", "page: Why it matters"))  # renamed together
     assert "Why it matters" in staff_client.get("/modules/welcome/1").get_data(True)
 
-    quiz = content / "modules" / "welcome" / "quiz.yaml"
     quiz.write_text(quiz.read_text().replace("pass_mark: 50", "pass_mark: 500"))
     response = staff_client.get("/modules/welcome/1")
     assert response.status_code == 200 and "Why it matters" in response.get_data(True)

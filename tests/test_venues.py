@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from tests.conftest import login_client
-from tests.factories import MembershipFactory, UserFactory, VenueFactory
+from tests.factories import PASSWORD, MembershipFactory, UserFactory, VenueFactory
 from training_portal.extensions import db
 from training_portal.venues import services
 from training_portal.venues.models import Membership, Venue
@@ -286,3 +286,41 @@ def test_joining_again_says_already_a_member(app):
     assert "You are a member of" in first and "already" not in first
     again = client.post("/join/ABCD2345", follow_redirects=True).get_data(as_text=True)
     assert "You are already a member of" in again
+
+
+def _members_of(app, code):
+    with app.app_context():
+        venue = db.session.scalar(select(Venue).where(Venue.join_code == code))
+        return [m.user.email for m in services.active_members(venue) if not m.is_manager]
+
+
+def test_opening_the_join_link_then_registering_makes_you_a_member_on_landing(app, client):
+    _venue_with_manager(app, join_code="ABCD2345")
+    page = client.get("/join/ABCD2345").get_data(as_text=True)
+    assert "nothing more to tap" in page
+    response = client.post("/register?next=/join/ABCD2345", data={
+        "name": "Sam Staff", "email": "sam@example.org", "password": "a long password 1",
+        "password_confirm": "a long password 1"}, follow_redirects=True)
+    assert response.request.path == "/my/training"
+    assert "You are a member of The Venue" in response.get_data(as_text=True)
+    assert _members_of(app, "ABCD2345") == ["sam@example.org"]
+
+
+def test_opening_the_join_link_then_logging_in_makes_you_a_member_on_landing(app, client):
+    _venue_with_manager(app, join_code="ABCD2345")
+    with app.app_context():
+        UserFactory(email="kim@example.org")
+    client.get("/join/ABCD2345")
+    response = client.post("/login?next=/join/ABCD2345", data={
+        "email": "kim@example.org", "password": PASSWORD}, follow_redirects=True)
+    assert response.request.path == "/my/training"
+    assert _members_of(app, "ABCD2345") == ["kim@example.org"]
+
+
+def test_a_link_alone_never_joins_someone_already_signed_in(app):
+    _venue_with_manager(app, join_code="ABCD2345")
+    with app.app_context():
+        staff = UserFactory(email="lee@example.org")
+    client = login_client(app, staff)
+    assert "Join The Venue" in client.get("/join/ABCD2345").get_data(as_text=True)
+    assert _members_of(app, "ABCD2345") == []

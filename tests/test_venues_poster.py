@@ -30,8 +30,10 @@ CODE = "7KQM3XWD"
 def test_poster_prints_heading_venue_url_code_and_steps(venue: str) -> None:
     pdf = render_join_poster(venue, CODE, URL, DESIGN)
     text = text_of(pdf)
-    for expected in (DESIGN.poster_heading, venue, URL, CODE, *STEPS):
+    for expected in (DESIGN.poster_heading, venue, "https://training.example.org/join", CODE, *STEPS):
         assert expected in text
+    assert URL not in text  # the address to type, then the code: never the code twice
+    assert text.count(CODE) == 1
     assert len(pdf) <= 150 * 1024
     page = PdfReader(io.BytesIO(pdf)).pages[0]
     assert page.mediabox.height > page.mediabox.width  # A4 portrait

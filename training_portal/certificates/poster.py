@@ -86,10 +86,12 @@ def _top(canvas: Canvas, venue_name: str, design: Design) -> float:
 def _address(
     canvas: Canvas, join_url: str, join_code: str, design: Design, y: float
 ) -> float:
+    """No camera: the join form's address and the code to type there (the code once, not twice)."""
     muted, text, primary = design.colours.muted, design.colours.text, design.colours.primary
+    form_url = join_url.removesuffix("/" + join_code)
     _centred(canvas, "No camera? Go to", design.font_regular, 13, muted, y - 6 * mm)
-    _centred(canvas, join_url, design.font_bold, 20, text, y - 15 * mm)
-    _centred(canvas, "and enter the venue code", design.font_regular, 13, muted, y - 24 * mm)
+    _centred(canvas, form_url, design.font_bold, 20, text, y - 15 * mm)
+    _centred(canvas, "and enter this code", design.font_regular, 13, muted, y - 24 * mm)
     _centred(canvas, join_code, design.font_bold, 30, primary, y - 36 * mm)
     return y - 36 * mm
 

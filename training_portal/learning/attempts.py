@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 
 from training_portal.db import utcnow
 from training_portal.extensions import db
-from training_portal.learning import completions, question_stats
+from training_portal.learning import completions, question_stats, reading
 from training_portal.learning.models import Attempt
 from training_portal.modules.content import Module
 from training_portal.quizzes.grading import draw as draw_questions
@@ -46,6 +46,7 @@ class QuizGate:
     reason: str = ""
     wait_seconds: int = 0
     missing_prerequisites: tuple[str, ...] = ()
+    unread_pages: tuple[int, ...] = ()
 
 
 def missing_prerequisites(user_id: int, module: Module, modules: Mapping[str, Module],
@@ -80,6 +81,9 @@ def quiz_gate(user_id: int, module: Module, modules: Mapping[str, Module], today
     if missing:
         return QuizGate(False, _l("Finish the modules this one builds on first."),
                         missing_prerequisites=missing)
+    unread = () if module.test_out else reading.unread_pages(user_id, module)
+    if unread:
+        return QuizGate(False, _l("Read every page of the lesson first, then take the quiz."), unread_pages=unread)
     last = last_graded_attempt(user_id, module.slug)
     if last is not None and not last.passed and last.graded_at is not None:
         ready_at = last.graded_at + timedelta(seconds=pause_seconds)
@@ -99,7 +103,9 @@ def start_attempt(user_id: int, module: Module, modules: Mapping[str, Module], t
     if not gate.allowed:
         raise QuizError(gate.reason)
     assert module.quiz is not None
-    drawn = draw_questions(module.quiz, rng or random.SystemRandom())
+    last = last_graded_attempt(user_id, module.slug)  # a retry asks other questions where the bank allows
+    avoid = frozenset(item["question"] for item in last.drawn) if last is not None and not last.passed else frozenset()
+    drawn = draw_questions(module.quiz, rng or random.SystemRandom(), avoid)
     attempt = Attempt(
         public_id=secrets.token_urlsafe(16), user_id=user_id, module_slug=module.slug,
         module_version=module.version, content_hash=module.content_hash,

@@ -20,6 +20,12 @@ def pages_read(user_id: int, slugs: list[str] | None = None) -> dict[str, set[in
     return read
 
 
+def unread_pages(user_id: int, module: Module) -> tuple[int, ...]:
+    """The numbers of the module's pages this person has never opened, in order."""
+    seen = pages_read(user_id, [module.slug]).get(module.slug, set())
+    return tuple(n for n in range(1, len(module.pages) + 1) if n not in seen)
+
+
 def resume_page(module: Module, seen: frozenset[int]) -> int:
     return next((n for n in range(1, len(module.pages) + 1) if n not in seen), 1)
 

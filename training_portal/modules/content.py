@@ -43,6 +43,13 @@ class Module:
     content_hash: str  # sha256 hex of module.md, quiz.yaml and images; record it with completions
     quiz: QuizBank | None
     images: Mapping[str, ModuleImage] = field(default_factory=lambda: MappingProxyType({}), compare=False)
+    test_out: bool = False  # module.md's test_out: true lets staff take the quiz before reading every page
+
+    def page_number(self, title: str | None) -> int | None:
+        """The 1-based number of the page with this title (a question's page:), or None."""
+        if title is None:
+            return None
+        return next((n for n, page in enumerate(self.pages, start=1) if page.title == title), None)
 
     @property
     def major_version(self) -> int:

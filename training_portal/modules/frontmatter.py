@@ -21,7 +21,7 @@ REQUIRED = {
     "valid_for_months": "valid_for_months: 12",
     "status": "status: draft",
 }
-OPTIONAL = {"prerequisites": "prerequisites: [welcome]", "tags": "tags: [spiking, bar]"}
+OPTIONAL = {"prerequisites": "prerequisites: [welcome]", "tags": "tags: [spiking, bar]", "test_out": "test_out: true"}
 ALLOWED = ", ".join([*REQUIRED, *OPTIONAL])
 Checker = Callable[[Any], str | None]
 
@@ -127,6 +127,15 @@ def _slug_list(value: Any) -> str | None:
     return None
 
 
+def _flag(key: str) -> Checker:
+    def check_flag(value: Any) -> str | None:
+        if not isinstance(value, bool):
+            return f'{key} must be true or false, like {key}: true (you wrote "{value}")'
+        return None
+
+    return check_flag
+
+
 def _word_list(value: Any) -> str | None:
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
         return "tags must be a list of short words, like tags: [spiking, bar]"
@@ -143,6 +152,7 @@ _CHECKS: dict[str, Checker] = {
     "status": _status,
     "prerequisites": _slug_list,
     "tags": _word_list,
+    "test_out": _flag("test_out"),
 }
 
 

@@ -10,7 +10,7 @@ from types import MappingProxyType
 from urllib.parse import quote
 
 from training_portal.modules import frontmatter
-from training_portal.modules.content import Module, ModuleImage
+from training_portal.modules.content import Module, ModuleImage, Page
 from training_portal.modules.files import (
     IMAGE_LIMIT,
     IMAGE_SUFFIXES,
@@ -70,6 +70,7 @@ def load_module(
     front, body = lesson
     problems.extend(_unused_images(files, body.used_images, module_dir, content_dir))
     problems.extend(_module_rules(front.data, md_file, files.quiz_yaml is not None, known_slugs))
+    problems.extend(_question_pages(quiz, body.pages, display_path(module_dir / "quiz.yaml", content_dir)))
     if has_errors(problems):
         return None, problems
     return _build(slug, front.data, body, files, quiz), problems
@@ -111,6 +112,7 @@ def _build(slug: str, data: LineDict, body: BodyCheck, files: _Files, quiz: Quiz
         content_hash=_content_hash(files),
         quiz=quiz,
         images=MappingProxyType(dict(files.images)),
+        test_out=data.get("test_out") is True,
     )
 
 
@@ -206,6 +208,23 @@ def _module_rules(data: LineDict, file: str, has_quiz: bool, known: frozenset[st
                     )
                 )
     return problems
+
+
+def _question_pages(quiz: QuizBank | None, pages: list[Page], file: str) -> list[Problem]:
+    """Each question's page: must name one of the lesson's pages (its ## heading, exactly)."""
+    if quiz is None:
+        return []
+    titles = [page.title for page in pages]
+    return [
+        error(
+            file,
+            question.page_line,
+            f'question "{question.id}" has page: "{question.page}", but the lesson has no page with that title — '
+            f"copy the title of its ## heading exactly (the pages are: {'; '.join(titles)})",
+        )
+        for question in quiz.questions
+        if question.page is not None and question.page not in titles
+    ]
 
 
 def _content_hash(files: _Files) -> str:

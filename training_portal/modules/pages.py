@@ -23,6 +23,7 @@ SENTENCE_WORD_LIMIT = 30
 _WORD = re.compile(r"\w+(?:['’.-]\w+)*")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+")
 _COMMENT = re.compile(r"\s*<!--.*?-->\s*", re.DOTALL)
+_LINK_SCHEME = re.compile(r"\]\(\s*<?\s*([A-Za-z][A-Za-z0-9+.-]*):")
 
 
 @dataclass
@@ -119,6 +120,13 @@ def _page(heading: Token, inline: Token, tokens: list[Token], check: BodyCheck) 
 
 
 def _check_inline(inline: Token, check: BodyCheck) -> int:
+    for scheme in _LINK_SCHEME.findall(inline.content):
+        if scheme.lower() not in markdown.URL_SCHEMES:
+            check.error(
+                inline,
+                f'a link to "{scheme}:" is not allowed (it could run code, and staff would see the raw '
+                "text) — use an https:, http:, mailto: or tel: link, or remove it",
+            )
     for child in inline.children or ():
         if child.type == "image":
             _check_image(child, inline, check)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
 
@@ -26,6 +26,8 @@ class Question:
     scenario: str | None
     choices: tuple[Choice, ...]
     explanation: str
+    page: str | None = None  # the title of the lesson page that teaches it (quiz.yaml's page:)
+    page_line: int = field(default=0, compare=False)  # quiz.yaml line of page:, for the module loader's check
 
     @cached_property
     def correct_ids(self) -> frozenset[str]:

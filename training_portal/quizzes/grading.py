@@ -17,10 +17,22 @@ class DrawnQuestion:
     choice_ids: tuple[str, ...]
 
 
-def draw(bank: QuizBank, rng: random.Random) -> list[DrawnQuestion]:
-    """`questions_per_attempt` questions at random; choices shuffled if the bank says so (never true/false)."""
+def draw(bank: QuizBank, rng: random.Random, avoid: frozenset[str] = frozenset()) -> list[DrawnQuestion]:
+    """`questions_per_attempt` questions at random; choices shuffled if the bank says so (never true/false).
+
+    Questions whose ids are in `avoid` (the last attempt's) are drawn only when the bank has too few others,
+    so a retry asks other questions where the bank allows.
+    """
+    fresh = [q for q in bank.questions if q.id not in avoid]
+    wanted = bank.questions_per_attempt
+    if len(fresh) >= wanted:
+        chosen = rng.sample(fresh, wanted)
+    else:
+        seen = [q for q in bank.questions if q.id in avoid]
+        chosen = fresh + rng.sample(seen, wanted - len(fresh))
+        rng.shuffle(chosen)
     drawn = []
-    for question in rng.sample(bank.questions, bank.questions_per_attempt):
+    for question in chosen:
         ids = [c.id for c in question.choices]
         if bank.shuffle_choices and question.kind != "true_false":
             rng.shuffle(ids)

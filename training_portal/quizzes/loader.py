@@ -6,13 +6,13 @@ import re
 import string
 from typing import Any
 
-from training_portal.problems import Problem, error, has_errors
+from training_portal.problems import Problem, error, has_errors, warning
 from training_portal.quizzes.bank import QUESTION_KINDS, Choice, Question, QuizBank
 from training_portal.safe_yaml import LineDict, LineList, duplicate_key_problems, load_yaml
 
 QUESTION_ID = re.compile(r"[a-z0-9-]+")
 TOP_KEYS = ("pass_mark", "questions_per_attempt", "shuffle_choices", "questions")
-QUESTION_KEYS = ("id", "type", "text", "scenario", "choices", "answer", "explanation")
+QUESTION_KEYS = ("id", "type", "text", "scenario", "choices", "answer", "explanation", "page")
 CHOICE_KEYS = ("text", "correct", "feedback")
 MIN_CHOICES, MAX_CHOICES = 2, 6
 
@@ -59,6 +59,8 @@ def load_quiz(text: str, file: str) -> tuple[QuizBank | None, list[Problem]]:
     check.keys(data, TOP_KEYS, "the quiz")
     questions = _questions(data, check)
     bank = _bank(data, questions, check)
+    if bank is not None:
+        check.problems.extend(lopsided_problems(questions, data, file))
     return (None if has_errors(check.problems) else bank), check.problems
 
 
@@ -164,10 +166,11 @@ def _question(item: LineDict, index: int, check: _Checker) -> Question | None:
             item.line_of("scenario"),
             f"{where} has a scenario but is not type: scenario — set type: scenario or remove the scenario",
         )
+    page = check.text(item, "page", where, required=False)
     choices = _true_false(item, where, check) if kind == "true_false" else _choices(item, kind, where, check)
-    if len(check.problems) > before or kind not in QUESTION_KINDS or text is None or explanation is None:
+    if has_errors(check.problems[before:]) or kind not in QUESTION_KINDS or text is None or explanation is None:
         return None
-    return Question(str(qid), kind, text, scenario, choices, explanation)
+    return Question(str(qid), kind, text, scenario, choices, explanation, page, item.line_of("page"))
 
 
 def _true_false(item: LineDict, where: str, check: _Checker) -> tuple[Choice, ...]:
@@ -237,3 +240,43 @@ def _check_correct_count(item: LineDict, kind: Any, choices: tuple[Choice, ...],
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+# A bank is lopsided when a guesser could do well by always picking one position: warn when,
+# among at least LOPSIDED_MIN questions of a kind, one position holds more than its share.
+LOPSIDED_MIN = 4
+LOPSIDED_SINGLE_SHARE = 0.5  # single/scenario: one letter has half or more of the correct answers
+LOPSIDED_TRUE_FALSE_SHARE = 0.7  # true_false: more than 70 % go one way
+
+
+def lopsided_problems(questions: list[Question], data: LineDict, file: str) -> list[Problem]:
+    """Warnings for a bank whose correct answers sit mostly in one position, or go mostly one way."""
+    problems: list[Problem] = []
+    line = data.line_of("questions")
+    singles = [next(c.id for c in q.choices if c.is_correct) for q in questions if q.kind in ("single", "scenario")]
+    if len(singles) >= LOPSIDED_MIN:
+        letter = max(sorted(set(singles)), key=singles.count)
+        if singles.count(letter) >= LOPSIDED_SINGLE_SHARE * len(singles):
+            problems.append(
+                warning(
+                    file,
+                    line,
+                    f"the correct answer is choice {letter} in {singles.count(letter)} of {len(singles)} single and "
+                    "scenario questions — move some right answers to other positions, so that guessing one "
+                    "letter does not pay",
+                )
+            )
+    answers = [q.correct_ids == {"true"} for q in questions if q.kind == "true_false"]
+    if len(answers) >= LOPSIDED_MIN:
+        trues = sum(answers)
+        most, way = (trues, "true") if trues * 2 >= len(answers) else (len(answers) - trues, "false")
+        if most > LOPSIDED_TRUE_FALSE_SHARE * len(answers):
+            problems.append(
+                warning(
+                    file,
+                    line,
+                    f"{most} of {len(answers)} true_false questions have answer: {way} — rewrite some "
+                    "statements the other way round, so that always answering one way does not pay",
+                )
+            )
+    return problems

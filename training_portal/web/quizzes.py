@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import math
+from datetime import datetime, timedelta
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
@@ -8,6 +11,7 @@ from werkzeug.wrappers import Response
 from training_portal.certificates import services as certificates
 from training_portal.certificates.models import Certificate
 from training_portal.content_access import catalog, published_module_or_404
+from training_portal.db import utcnow
 from training_portal.extensions import db
 from training_portal.learning import attempts as services
 from training_portal.learning import confidence
@@ -16,7 +20,7 @@ from training_portal.modules.content import Module
 from training_portal.notifications.certificates import send_pass_email
 from training_portal.policy import Rule, access
 from training_portal.quizzes.bank import Choice, Question
-from training_portal.timeutil import site_today
+from training_portal.timeutil import site_today, site_zone
 from training_portal.web.venue_forms import ButtonForm
 
 bp = Blueprint("quizzes", __name__)
@@ -89,7 +93,7 @@ def take(public_id: str) -> tuple[str, int] | Response:
             return redirect(url_for("quizzes.result", public_id=public_id))
     return render_template("quizzes/take.html", module=module, attempt=attempt,
                            questions=_drawn_questions(attempt, module), chosen=chosen,
-                           unanswered=unanswered, form=ButtonForm()), (400 if unanswered else 200)
+                           unanswered=unanswered, form=ButtonForm()), 200  # unanswered: the form again, with a message
 
 
 def _answers_from(form: MultiDict[str, str]) -> dict[str, list[str]]:
@@ -119,6 +123,26 @@ def result(public_id: str) -> str | Response:
         db.select(Certificate).join(Completion).where(Completion.attempt_id == attempt.id))
     ask_confidence = bool(attempt.passed) and not confidence.has_answered(
         current_user.id, module, confidence.AFTER, attempt.id)
+    questions = _drawn_questions(attempt, module)
+    retry_at, wait = _retry_time(attempt)
     return render_template("quizzes/result.html", module=module, attempt=attempt,
-                           questions=_drawn_questions(attempt, module), certificate=certificate,
-                           ask_confidence=ask_confidence, form=ButtonForm())
+                           questions=questions, certificate=certificate,
+                           ask_confidence=ask_confidence, form=ButtonForm(),
+                           retry_at=retry_at, wait_seconds=wait,
+                           reread=_pages_to_reread(attempt, module, questions))
+
+
+def _retry_time(attempt: Attempt) -> tuple[datetime | None, int]:
+    """When a failed attempt's retry opens (site time) and the seconds left; (None, 0) once open."""
+    if attempt.passed or attempt.graded_at is None:
+        return None, 0
+    opens = attempt.graded_at + timedelta(seconds=_pause())
+    left = math.ceil((opens - utcnow()).total_seconds())
+    return (opens.astimezone(site_zone()), left) if left > 0 else (None, 0)
+
+
+def _pages_to_reread(attempt: Attempt, module: Module,
+                     questions: list[tuple[Question, list[Choice]]]) -> list[tuple[int, str]]:
+    """(page number, title) of the lesson pages that teach the questions answered wrong, in page order."""
+    numbers = {module.page_number(q.page) for q, _ in questions if not (attempt.results or {}).get(q.id)}
+    return [(n, module.pages[n - 1].title) for n in sorted(n for n in numbers if n is not None)]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -17,6 +17,7 @@ from training_portal.venues.models import Membership, Venue
 from training_portal.web.venue_forms import ButtonForm, CoManagerForm, JoinCodeForm, VenueForm
 
 bp = Blueprint("venues", __name__)
+PENDING_JOIN = "pending_join"  # cookie: the /join/<code> this browser opened while signed out
 
 
 def _managed_venue(venue_id: int) -> Venue:
@@ -224,11 +225,21 @@ def join(code: str) -> str | Response:
     if venue is None:
         return render_template("venues/join_unknown.html", code=code), 404  # type: ignore[return-value]
     form = ButtonForm()
-    if current_user.is_authenticated and form.validate_on_submit():
+    # Opened signed out, then registered or logged in: a cookie of this browser remembers the code
+    # (log-in starts a fresh session), so landing back here joins at once. Another site cannot set
+    # it, so a link alone never joins someone who is already signed in.
+    pending = request.cookies.get(PENDING_JOIN) == venue.join_code and request.method == "GET"
+    if current_user.is_authenticated and (pending or form.validate_on_submit()):
         _membership, is_new = services.join_venue(current_user, venue)
         db.session.commit()
         flash(_("You are a member of %(venue)s.", venue=venue.name) if is_new
               else _("You are already a member of %(venue)s.", venue=venue.name))
-        return redirect(url_for("main.home"))
+        response = redirect(url_for("modules.my_training"))
+        response.delete_cookie(PENDING_JOIN, path="/join")
+        return response
     already = current_user.is_authenticated and policy.active_membership(current_user, venue)
-    return render_template("venues/join.html", venue=venue, form=form, already=already)
+    response = make_response(render_template("venues/join.html", venue=venue, form=form, already=already))
+    if not current_user.is_authenticated:
+        response.set_cookie(PENDING_JOIN, venue.join_code, max_age=3600, path="/join", httponly=True,
+                            samesite="Lax", secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
+    return response
