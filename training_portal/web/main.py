@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, redirect, render_template, url_for
+import logging
+
+from flask import Blueprint, Flask, current_app, g, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy import exc as sa_exc
 from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
@@ -26,7 +29,13 @@ ERROR_TITLES = {
     413: _l("That is too much data"),
     429: _l("Too many tries"),
     500: _l("Something went wrong on our side"),
+    503: _l("The training site is busy"),
 }
+#: Seconds a client (or a load balancer) should wait before trying again after a 503.
+RETRY_AFTER_UNAVAILABLE = "30"
+#: The database cannot be reached (refused, gone away, pool exhausted): a 503, never a 500.
+DATABASE_UNAVAILABLE = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError)
+log = logging.getLogger(__name__)
 
 
 @bp.route("/")
@@ -63,6 +72,8 @@ def healthz() -> tuple[dict[str, str], int]:
     except Exception:  # any database failure means "not ready"
         db.session.rollback()
         return {"status": "database unavailable"}, 503
+    if current_app.extensions["catalog"].degraded:  # serving, but some module is held back
+        return {"status": "degraded: content"}, 200
     return {"status": "ok"}, 200
 
 
@@ -70,9 +81,43 @@ def render_error(error: HTTPException) -> tuple[str, int]:
     """Every error page in the site's look. Unhandled exceptions arrive here as a 500."""
     code = error.code or 500
     if code >= 500:
-        db.session.rollback()  # nothing half-written survives a failure
+        _roll_back()  # nothing half-written survives a failure
+        _signed_in_or_visitor()
     title = ERROR_TITLES.get(code, ERROR_TITLES[500])
     return render_template("errors/error.html", code=code, title=title), code
+
+
+def database_unavailable(error: Exception) -> tuple[str, int, dict[str, str]]:
+    """The database is unreachable: a 503 page in the site's look, without asking the database
+    anything (the menu shows a visitor's). The next request opens a new connection, so the
+    site recovers by itself once the database is back."""
+    log.warning("database unavailable: %s", type(error).__name__)
+    _roll_back()
+    _as_visitor()
+    body = render_template("errors/error.html", code=503, title=ERROR_TITLES[503])
+    return body, 503, {"Retry-After": RETRY_AFTER_UNAVAILABLE}
+
+
+def _roll_back() -> None:
+    try:
+        db.session.rollback()
+    except Exception:  # the connection is already gone; the pool replaces it
+        log.debug("rollback after a failure failed too", exc_info=True)
+
+
+def _as_visitor() -> None:
+    from flask_login import AnonymousUserMixin
+
+    g._login_user = AnonymousUserMixin()  # Flask-Login's per-request user: no session check
+
+
+def _signed_in_or_visitor() -> None:
+    """Load the signed-in person for the error page's menu, or show a visitor's if that fails."""
+    try:
+        current_user._get_current_object()
+    except Exception:  # the failure may be the database itself
+        _roll_back()
+        _as_visitor()
 
 
 def add_security_headers(response: Response) -> Response:
@@ -88,5 +133,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     for code in ERROR_TITLES:
         app.register_error_handler(code, render_error)
+    for exception in DATABASE_UNAVAILABLE:
+        app.register_error_handler(exception, database_unavailable)
     app.after_request(add_security_headers)
 
