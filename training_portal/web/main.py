@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Flask, current_app, g, redirect, render_template, url_for
+from flask import Blueprint, Flask, current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import exc as sa_exc
@@ -36,6 +36,10 @@ RETRY_AFTER_UNAVAILABLE = "30"
 #: The database cannot be reached (refused, gone away, pool exhausted): a 503, never a 500.
 DATABASE_UNAVAILABLE = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError)
 log = logging.getLogger(__name__)
+#: Production answers only over HTTPS; browsers remember it for a year.
+HSTS = "max-age=31536000; includeSubDomains"
+#: Public routes that still show a person's records (an inspector's link to a venue's register).
+PERSONAL_WITHOUT_SIGN_IN = frozenset({"inspections.inspect", "inspections.inspect_pdf"})
 
 
 @bp.route("/")
@@ -126,7 +130,21 @@ def add_security_headers(response: Response) -> Response:
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("X-Frame-Options", "DENY")
+    if current_app.config["PORTAL_ENV"] == "production":
+        headers.setdefault("Strict-Transport-Security", HSTS)
+    _never_cache_personal(response)
     return response
+
+
+def _never_cache_personal(response: Response) -> None:
+    """A page or export for a signed-in person is never stored by a browser or a proxy (a shared
+    phone, a venue's PC, a caching proxy). Only what the view marked public stays cacheable:
+    static files and published modules' pictures. The session's user id is read from the
+    signed cookie, so this costs no query."""
+    if request.endpoint == "static" or response.cache_control.public:
+        return
+    if "_user_id" in session or request.endpoint in PERSONAL_WITHOUT_SIGN_IN:
+        response.headers["Cache-Control"] = "no-store"
 
 
 def init_app(app: Flask) -> None:
