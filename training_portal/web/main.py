@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from flask import Blueprint, Flask, current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
@@ -81,14 +82,27 @@ def healthz() -> tuple[dict[str, str], int]:
     return {"status": "ok"}, 200
 
 
-def render_error(error: HTTPException) -> tuple[str, int]:
+def render_error(error: HTTPException) -> tuple[str, int, dict[str, str]]:
     """Every error page in the site's look. Unhandled exceptions arrive here as a 500."""
     code = error.code or 500
+    headers: dict[str, str] = {}
     if code >= 500:
         _roll_back()  # nothing half-written survives a failure
         _signed_in_or_visitor()
+    if code == 429:
+        headers["Retry-After"] = str(_retry_after())
     title = ERROR_TITLES.get(code, ERROR_TITLES[500])
-    return render_template("errors/error.html", code=code, title=title), code
+    return render_template("errors/error.html", code=code, title=title), code, headers
+
+
+def _retry_after() -> int:
+    """Seconds until the limit that refused this request lets it through again."""
+    from training_portal.extensions import limiter
+
+    limit = limiter.current_limit
+    if limit is None:
+        return 60
+    return max(1, int(limit.reset_at - time.time()) + 1)
 
 
 def database_unavailable(error: Exception) -> tuple[str, int, dict[str, str]]:
