@@ -107,3 +107,21 @@ def check_production_safety(config: Mapping[str, Any]) -> None:
             "SECRET_KEY is missing, the development default or shorter than 32 characters. "
             'Set it to a long random value, e.g. python -c "import secrets; print(secrets.token_hex(32))"'
         )
+    _check_production_mail(config)
+
+
+#: Transports production may use: SMTP, or mail switched off on purpose (nothing sent, nothing
+#: secret logged). The development outbox logs whole messages (sign-in links), so never there.
+PRODUCTION_MAIL_BACKENDS = ("smtp", "disabled")
+
+
+def _check_production_mail(config: Mapping[str, Any]) -> None:
+    backend = config.get("MAIL_BACKEND")
+    if backend == "memory" and config.get("TESTING"):
+        return
+    if backend not in PRODUCTION_MAIL_BACKENDS:
+        raise ConfigError(
+            f"MAIL_BACKEND is {backend!r}: in production set MAIL_SERVER (SMTP), or MAIL_BACKEND=disabled "
+            "to run without mail (sign-in links and resets are then never sent)")
+    if backend == "smtp" and not config.get("MAIL_SERVER"):
+        raise ConfigError("MAIL_BACKEND is smtp but MAIL_SERVER is not set")

@@ -11,8 +11,8 @@ from flask_login import current_user
 from limits import RateLimitItem, parse
 from werkzeug.wrappers import Response
 
+from training_portal import logs
 from training_portal.accounts import services
-from training_portal.accounts.session_checks import forget_session_checks
 from training_portal.accounts.sessions import current_account, end_session, start_session
 from training_portal.extensions import db, limiter
 from training_portal.notifications.accounts import send_login_link, send_reset_link
@@ -111,6 +111,8 @@ def login() -> str | Response:
     if form.validate_on_submit():
         wait = account_wait_seconds(form.email.data)
         if wait:  # too many wrong passwords for this account, from anywhere: the emailed link still works
+            logs.event("account.login_throttled", account=_account_key(form.email.data),
+                       address=get_remote_address())
             page = render_template("accounts/login.html", form=form, throttled=True)
             return current_app.response_class(page, 429, {"Retry-After": str(wait)})
         user = services.authenticate(form.email.data, form.password.data)
@@ -119,6 +121,9 @@ def login() -> str | Response:
             db.session.commit()
             return _after_login()
         _count_failure(form.email.data)
+        # The account as a hash: a password typed into the email field never reaches the log.
+        logs.event("account.login_failed", account=_account_key(form.email.data),
+                   address=get_remote_address())
         form.password.errors.append(_("That email address and password do not match."))
     return render_template("accounts/login.html", form=form)
 
@@ -221,9 +226,8 @@ def change_name() -> tuple[str, int] | Response:
     forms = _account_forms()
     if not forms.name.validate_on_submit():
         return _account_page(forms, 400)
-    current_account().name = forms.name.name.data
+    services.change_name(current_account(), forms.name.name.data)
     db.session.commit()
-    forget_session_checks(current_user.id)
     flash(_("Your name is saved."))
     return redirect(url_for("accounts.account"))
 

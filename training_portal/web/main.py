@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 import time
 
 from flask import Blueprint, Flask, current_app, g, redirect, render_template, request, session, url_for
@@ -82,6 +83,14 @@ def healthz() -> tuple[dict[str, str], int]:
     return {"status": "ok"}, 200
 
 
+def request_id() -> str:
+    """A random id for this request, made when first asked for: shown on the 500 page and
+    written in the log line of the failure, so a person's report finds the log line."""
+    if "request_id" not in g:
+        g.request_id = secrets.token_hex(8)
+    return str(g.request_id)
+
+
 def render_error(error: HTTPException) -> tuple[str, int, dict[str, str]]:
     """Every error page in the site's look. Unhandled exceptions arrive here as a 500."""
     code = error.code or 500
@@ -92,7 +101,8 @@ def render_error(error: HTTPException) -> tuple[str, int, dict[str, str]]:
     if code == 429:
         headers["Retry-After"] = str(_retry_after())
     title = ERROR_TITLES.get(code, ERROR_TITLES[500])
-    return render_template("errors/error.html", code=code, title=title), code, headers
+    shown_id = request_id() if code >= 500 else None
+    return render_template("errors/error.html", code=code, title=title, request_id=shown_id), code, headers
 
 
 def _retry_after() -> int:
@@ -109,10 +119,10 @@ def database_unavailable(error: Exception) -> tuple[str, int, dict[str, str]]:
     """The database is unreachable: a 503 page in the site's look, without asking the database
     anything (the menu shows a visitor's). The next request opens a new connection, so the
     site recovers by itself once the database is back."""
-    log.warning("database unavailable: %s", type(error).__name__)
+    log.warning("database unavailable: %s request_id=%s", type(error).__name__, request_id())
     _roll_back()
     _as_visitor()
-    body = render_template("errors/error.html", code=503, title=ERROR_TITLES[503])
+    body = render_template("errors/error.html", code=503, title=ERROR_TITLES[503], request_id=request_id())
     return body, 503, {"Retry-After": RETRY_AFTER_UNAVAILABLE}
 
 
