@@ -29,7 +29,7 @@ def production(make_app: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
         return value
 
     monkeypatch.setattr("training_portal.accounts.services.secrets.token_urlsafe", remembered)
-    app = make_app(PORTAL_ENV="production", MAIL_BACKEND="disabled", MAIL_DELIVERY="inline",
+    app = make_app(PORTAL_ENV="production", MAIL_BACKEND="disabled",
                    SESSION_COOKIE_SECURE=False, PROPAGATE_EXCEPTIONS=False)
     app.config["issued_tokens"] = issued
     return app
@@ -53,6 +53,7 @@ def test_production_logs_no_token_link_password_or_cookie(production: Any,
     cookie = client.get_cookie("session")
     assert cookie is not None
     client.get("/account")
+    assert production.test_cli_runner().invoke(args=["mail", "send-queued"]).exit_code == 0  # cron
     tokens = production.config["issued_tokens"]
     assert len(tokens) >= 2
     logged = _everything_logged(caplog)

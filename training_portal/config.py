@@ -95,6 +95,10 @@ def mail_delivery(config: Mapping[str, Any]) -> str:
         "queue" if config.get("PORTAL_ENV") == "production" else "inline")
     if mode not in MAIL_DELIVERY_MODES:
         raise ConfigError(f"MAIL_DELIVERY must be queue or inline, not {mode!r}")
+    if mode == "inline" and config.get("PORTAL_ENV") == "production":
+        # Inline sending would make a request for a known address slower than for an unknown one.
+        raise ConfigError("MAIL_DELIVERY=inline is for development: production queues mail "
+                          "(run flask mail send-queued from cron)")
     return str(mode)
 
 
