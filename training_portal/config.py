@@ -68,6 +68,8 @@ def from_environment(instance_path: str, env: Mapping[str, str] | None = None) -
         "JOIN_RATE_LIMIT": env.get("JOIN_RATE_LIMIT", "60 per minute"),
         "PROXY_COUNT": _int(env, "PROXY_COUNT", 0),
         "SESSION_CHECK_SECONDS": _int(env, "SESSION_CHECK_SECONDS", 2),
+        "SESSION_MAX_AGE_DAYS": _int(env, "SESSION_MAX_AGE_DAYS", 30),
+        "MANAGER_IDLE_MINUTES": _int(env, "MANAGER_IDLE_MINUTES", 120),
         "EMAIL_RATE_LIMIT": env.get("EMAIL_RATE_LIMIT", "5 per minute"),
         "VERIFY_RATE_LIMIT": env.get("VERIFY_RATE_LIMIT", "30 per minute"),
         "INSPECT_RATE_LIMIT": env.get("INSPECT_RATE_LIMIT", "30 per minute"),

@@ -172,7 +172,10 @@ def _never_cache_personal(response: Response) -> None:
 
 
 def init_app(app: Flask) -> None:
+    from training_portal.accounts.sessions import enforce_session_limits
+
     app.register_blueprint(bp)
+    app.before_request(enforce_session_limits)
     for code in ERROR_TITLES:
         app.register_error_handler(code, render_error)
     for exception in DATABASE_UNAVAILABLE:
