@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import click
 from flask import current_app
-from flask import current_app
 from flask.cli import AppGroup
 
 from training_portal.accounts import services as accounts

@@ -14,7 +14,6 @@ from training_portal.accounts.models import User
 from training_portal.notifications.mail import external_url
 from training_portal.notifications.outbox import queue_mail
 
-
 #: What the request queues: only that someone asked, for which address. The drain looks the
 #: address up and writes the real mail (or nothing, when no account uses it), so the request
 #: does the same work, in the same time, whether or not an account exists.
