@@ -61,12 +61,22 @@ def test_bad_content_keeps_the_last_good_set_and_shows_the_problems(content: Pat
     assert holder.problems == ()
 
 
-def test_first_load_with_errors_serves_an_empty_catalog(content: Path) -> None:
+def test_first_load_with_one_broken_module_serves_the_others(content: Path) -> None:
     _edit(_welcome(content), 'version: "1.2"', "version: 1.2")
     holder = CatalogHolder(content)
-    assert holder.current.ordered == () and holder.current.published() == ()
-    assert holder.loaded_at is None
+    assert [m.slug for m in holder.current.ordered] == ["spiking", "door-notes"]
+    assert holder.failed == {"welcome"} and holder.degraded
+    assert holder.loaded_at is not None
     assert len(holder.problems) == 1 and holder.problems[0].line == 6
+
+
+def test_first_load_with_every_module_broken_serves_an_empty_catalog(content: Path) -> None:
+    for slug in ("welcome", "spiking", "door-notes"):
+        md = content / "modules" / slug / "module.md"
+        md.write_text(md.read_text().replace("version:", "versio:", 1))
+    holder = CatalogHolder(content)
+    assert holder.current.ordered == () and holder.loaded_at is None
+    assert holder.failed == {"welcome", "spiking", "door-notes"}
 
 
 def test_checks_are_throttled_to_the_interval(content: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -90,14 +100,14 @@ def test_checks_are_throttled_to_the_interval(content: Path, monkeypatch: pytest
 
 def test_unchanged_files_are_not_loaded_again(content: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     holder = CatalogHolder(content, interval=0, clock=lambda: 0.0)
-    monkeypatch.setattr("training_portal.modules.catalog.load_catalog", lambda *a, **k: pytest.fail("loaded again"))
+    monkeypatch.setattr("training_portal.modules.catalog.load_modules", lambda *a, **k: pytest.fail("loaded again"))
     assert holder.maybe_reload(now=50.0) is False
 
 
 def test_bad_content_is_not_reloaded_until_it_changes(content: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _edit(_welcome(content), "status: published", "status: live")
     holder = CatalogHolder(content, interval=0, clock=lambda: 0.0)
-    monkeypatch.setattr("training_portal.modules.catalog.load_catalog", lambda *a, **k: pytest.fail("loaded again"))
+    monkeypatch.setattr("training_portal.modules.catalog.load_modules", lambda *a, **k: pytest.fail("loaded again"))
     assert holder.maybe_reload(now=50.0) is False
     assert len(holder.problems) == 1
 
@@ -164,7 +174,7 @@ def test_a_loader_fault_keeps_the_last_good_set(content: Path, monkeypatch: pyte
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("bug")
 
-    monkeypatch.setattr("training_portal.modules.catalog.load_catalog", broken)
+    monkeypatch.setattr("training_portal.modules.catalog.load_modules", broken)
     monkeypatch.setattr("training_portal.modules.catalog.log.exception", lambda *a: None)
     assert holder.reload() is False
     assert holder.current is good

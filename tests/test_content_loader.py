@@ -76,6 +76,9 @@ BROKEN = {
     "zero-per-attempt": f"{QZ}, line 2: questions_per_attempt is 0 — it must be at least 1",
     "quiz-yaml-syntax": f"{QZ}, line 8: this is not valid YAML (expected <block end>, but found '<block mapping "
     "start>') — check the colons, indentation and quotes on this line and the line before",
+    "nul-byte": f"{FM}, line 13: this line holds a NUL byte — delete it, or retype the line in your editor",
+    "control-character": f"{QZ}, line 7: this line holds an invisible control character (U+001B) — delete it, or "
+    "retype the line in your editor",
     "unknown-quiz-key": f'{QZ}, line 12: question "q1" has an unknown key "explaination" — remove it or check the '
     "spelling (allowed: id, type, text, scenario, choices, answer, explanation, page)",
     "unknown-question-page": f'{QZ}, line 7: question "q1" has page: "First pgae", but the lesson has no page with '

@@ -26,6 +26,7 @@ def test_production_refuses_missing_or_default_secret_key(key):
 
 def test_production_starts_with_a_real_key(tmp_path):
     app = create_app({"PORTAL_ENV": "production", "SECRET_KEY": "k" * 64,
+                      "MAIL_BACKEND": "smtp", "MAIL_SERVER": "smtp.example.org",
                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/p.sqlite3"})
     assert app.config["SESSION_COOKIE_SECURE"] is True
 

@@ -6,14 +6,28 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, request
 
 from training_portal import config as config_module
 from training_portal import extensions as ext
 
 
+class PortalApp(Flask):
+    def log_exception(self, exc_info: Any) -> None:
+        """An unhandled exception, logged with the route's pattern (never the path: it may
+        hold a sign-in, reset or inspection token) and the request id the 500 page shows."""
+        from training_portal.web.main import request_id
+
+        rule = request.url_rule.rule if request.url_rule else "(no route)"
+        self.logger.error("Exception on %s [%s] request_id=%s", rule, request.method, request_id(),
+                          exc_info=exc_info, extra={"request_id": request_id()})
+
+
 def create_app(config_overrides: Mapping[str, Any] | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=False)
+    from training_portal import logs
+
+    logs.install()  # CR/LF and control characters in logged values are escaped
+    app = PortalApp(__name__, instance_relative_config=False)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(config_module.from_environment(app.instance_path))
     app.config.update(config_overrides or {})

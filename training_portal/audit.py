@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from training_portal import logs
 from training_portal.db import UTCDateTime, utcnow
 from training_portal.extensions import db
 
@@ -28,3 +29,4 @@ def record(actor_id: int | None, action: str, target_type: str, target_id: int |
            **detail: Any) -> None:
     db.session.add(AuditEvent(actor_id=actor_id, action=action, target_type=target_type,
                               target_id=target_id, detail=detail))
+    logs.event(action, actor=actor_id, target=f"{target_type}:{target_id}", **detail)

@@ -63,9 +63,13 @@ def from_environment(instance_path: str, env: Mapping[str, str] | None = None) -
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute"),
         "LOGIN_IP_RATE_LIMIT": env.get("LOGIN_IP_RATE_LIMIT", "60 per minute"),
+        "LOGIN_ACCOUNT_FAILURE_LIMIT": env.get("LOGIN_ACCOUNT_FAILURE_LIMIT", "20 per hour"),
         "REGISTER_RATE_LIMIT": env.get("REGISTER_RATE_LIMIT", "20 per minute"),
+        "JOIN_RATE_LIMIT": env.get("JOIN_RATE_LIMIT", "60 per minute"),
         "PROXY_COUNT": _int(env, "PROXY_COUNT", 0),
         "SESSION_CHECK_SECONDS": _int(env, "SESSION_CHECK_SECONDS", 2),
+        "SESSION_MAX_AGE_DAYS": _int(env, "SESSION_MAX_AGE_DAYS", 30),
+        "MANAGER_IDLE_MINUTES": _int(env, "MANAGER_IDLE_MINUTES", 120),
         "EMAIL_RATE_LIMIT": env.get("EMAIL_RATE_LIMIT", "5 per minute"),
         "VERIFY_RATE_LIMIT": env.get("VERIFY_RATE_LIMIT", "30 per minute"),
         "INSPECT_RATE_LIMIT": env.get("INSPECT_RATE_LIMIT", "30 per minute"),
@@ -93,6 +97,10 @@ def mail_delivery(config: Mapping[str, Any]) -> str:
         "queue" if config.get("PORTAL_ENV") == "production" else "inline")
     if mode not in MAIL_DELIVERY_MODES:
         raise ConfigError(f"MAIL_DELIVERY must be queue or inline, not {mode!r}")
+    if mode == "inline" and config.get("PORTAL_ENV") == "production":
+        # Inline sending would make a request for a known address slower than for an unknown one.
+        raise ConfigError("MAIL_DELIVERY=inline is for development: production queues mail "
+                          "(run flask mail send-queued from cron)")
     return str(mode)
 
 
@@ -105,3 +113,21 @@ def check_production_safety(config: Mapping[str, Any]) -> None:
             "SECRET_KEY is missing, the development default or shorter than 32 characters. "
             'Set it to a long random value, e.g. python -c "import secrets; print(secrets.token_hex(32))"'
         )
+    _check_production_mail(config)
+
+
+#: Transports production may use: SMTP, or mail switched off on purpose (nothing sent, nothing
+#: secret logged). The development outbox logs whole messages (sign-in links), so never there.
+PRODUCTION_MAIL_BACKENDS = ("smtp", "disabled")
+
+
+def _check_production_mail(config: Mapping[str, Any]) -> None:
+    backend = config.get("MAIL_BACKEND")
+    if backend == "memory" and config.get("TESTING"):
+        return
+    if backend not in PRODUCTION_MAIL_BACKENDS:
+        raise ConfigError(
+            f"MAIL_BACKEND is {backend!r}: in production set MAIL_SERVER (SMTP), or MAIL_BACKEND=disabled "
+            "to run without mail (sign-in links and resets are then never sent)")
+    if backend == "smtp" and not config.get("MAIL_SERVER"):
+        raise ConfigError("MAIL_BACKEND is smtp but MAIL_SERVER is not set")

@@ -68,7 +68,11 @@ def demo_certificate_code() -> str | None:
 
 @demo_cli.command("load")
 def load() -> None:
-    """Load the demo venue and logins (once) and print the logins."""
+    """Load the demo venue and logins (once) and print the logins. Refused in production."""
+    if current_app.config["PORTAL_ENV"] == "production":
+        raise click.ClickException(
+            "flask demo load refuses to run with PORTAL_ENV=production: it creates accounts with a "
+            "published password")
     created = load_demo()
     db.session.commit()
     click.echo("Demo data loaded." if created else "Demo data already present.")

@@ -126,6 +126,12 @@ def change_password(user: User, current: str, new: str) -> None:
     set_password(user, new)
 
 
+def change_name(user: User, name: str) -> None:
+    audit.record(user.id, "account.name_changed", "user", user.id)
+    user.name = name.strip()
+    forget_session_checks(user.id)
+
+
 def change_email(user: User, current_password: str, new_email: str) -> None:
     if not verify_password(user.password_hash, current_password):
         raise WrongPassword(_l("Your current password is not right."))

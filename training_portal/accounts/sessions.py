@@ -16,9 +16,10 @@ Services that change who manages what call ``forget_session_checks`` so it shows
 from __future__ import annotations
 
 import secrets
+import time
 from dataclasses import dataclass
 
-from flask import session
+from flask import current_app, session
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import func, select
 
@@ -99,6 +100,47 @@ def start_session(user: User) -> None:
     mark_logged_in(user)
     login_user(user)
     session["sid"] = secrets.token_urlsafe(16)
+    session[LOGIN_AT] = session[SEEN_AT] = int(time.time())
+
+
+#: In the signed session cookie (never the database): when this session began, and when it was
+#: last used (to the minute, so the cookie is not rewritten on every request).
+LOGIN_AT, SEEN_AT = "login_at", "seen_at"
+SEEN_RESOLUTION = 60
+
+
+def enforce_session_limits() -> None:
+    """Before each request: a session ends SESSION_MAX_AGE_DAYS after log-in whoever holds it,
+    and after MANAGER_IDLE_MINUTES unused when the person manages a venue or is a partnership
+    admin. The times live in the signed cookie: no database write, and the role is read only
+    when a session has been idle that long."""
+    if "_user_id" not in session:
+        return
+    config, now = current_app.config, int(time.time())
+    login_at = session.get(LOGIN_AT)
+    if not isinstance(login_at, int):  # a session from before these limits: counts from now
+        session[LOGIN_AT] = session[SEEN_AT] = login_at = now
+    seen_at = session.get(SEEN_AT, now)
+    if now - login_at > config["SESSION_MAX_AGE_DAYS"] * 86400:
+        _end_this_session()
+        return
+    idle = config["MANAGER_IDLE_MINUTES"] * 60
+    if idle and now - seen_at > idle and _idle_limited():
+        _end_this_session()
+        return
+    if now - seen_at >= SEEN_RESOLUTION:
+        session[SEEN_AT] = now
+
+
+def _idle_limited() -> bool:
+    return bool(current_user.is_authenticated
+                and (current_user.is_admin or getattr(current_user, "managed_venues", 0)))
+
+
+def _end_this_session() -> None:
+    """This cookie only (other devices keep theirs); the person logs in again."""
+    logout_user()
+    session.clear()
 
 
 def end_session(user: User) -> None:

@@ -2,10 +2,13 @@
 
 A running app holds one `CatalogHolder`. Requests read `holder.current` (a frozen `Catalog`);
 they never parse Markdown or YAML. `maybe_reload()` stats the content folder at most every
-`interval` seconds; when something changed it loads everything again and swaps the new catalog
-in only if it has no errors. Otherwise the last good catalog stays live and `holder.problems`
-says what is wrong, for the trainers' page. Servers sharing the same files converge, because
-each one loads whatever is on disk and the result depends only on the files' bytes.
+`interval` seconds; when something changed it loads everything again, module by module: a
+module without errors goes live, a module with errors keeps its last good version (or stays
+out if it never loaded), so one broken module or draft never holds back the others.
+`holder.problems` says what is wrong, for the trainers' page, `/healthz` ("degraded: content")
+and the log (once per failed reload). Servers sharing the same files converge, because each
+one loads whatever is on disk and the result depends only on the files' bytes (and, for a
+broken module, on the last good version it saw).
 """
 
 from __future__ import annotations
@@ -55,32 +58,69 @@ def module_folders(content_dir: Path) -> list[Path]:
     return sorted(p for p in modules_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
 
 
+@dataclass(frozen=True)
+class LoadResult:
+    """Every module folder loaded on its own: the good modules, and the folders with errors."""
+
+    good: dict[str, Module]  # by slug: loaded without errors
+    failed: frozenset[str]  # folder names (slugs) whose module has errors, drafts included
+    problems: list[Problem]  # sorted by file and line
+    folder_missing: bool = False  # content/modules is not there at all
+
+
+def load_modules(content_dir: Path, *, image_url: ImageUrl = default_image_url) -> LoadResult:
+    """Load and check each module folder separately; a module with errors fails alone."""
+    if not (content_dir / "modules").is_dir():
+        shown = display_path(content_dir / "modules", content_dir)
+        message = "the modules folder was not found — check CONTENT_DIR or the folder name"
+        return LoadResult({}, frozenset(), [error(shown, None, message)], folder_missing=True)
+    folders = module_folders(content_dir)
+    known = frozenset(p.name for p in folders)
+    good: dict[str, Module] = {}
+    failed: set[str] = set()
+    problems: list[Problem] = []
+    for folder in folders:
+        module, found = _load_folder(folder, content_dir, known, image_url)
+        problems.extend(found)
+        if module is None or has_errors(found):
+            failed.add(folder.name)
+        else:
+            good[module.slug] = module
+    cross = _cross_module_problems(list(good.values()), content_dir)
+    problems.extend(cross)
+    for problem in (p for p in cross if p.is_error):
+        failed.update(_slugs_named_in(problem, good))
+    for slug in failed:
+        good.pop(slug, None)
+    problems.sort(key=lambda p: (p.file, p.line or 0))
+    return LoadResult(good, frozenset(failed), problems)
+
+
+def _slugs_named_in(problem: Problem, modules: Mapping[str, Module]) -> set[str]:
+    """The modules a cross-module error is about (a prerequisite cycle names each of them)."""
+    return {slug for slug in modules if f"/{slug}/" in problem.file or f" {slug} " in f" {problem.message} "}
+
+
+def build_catalog(modules: Mapping[str, Module] | list[Module], fingerprint: str) -> Catalog:
+    found = list(modules.values()) if isinstance(modules, Mapping) else modules
+    ordered = tuple(sorted(found, key=lambda m: (m.order, m.slug)))
+    combined = hashlib.sha256("".join(f"{m.slug}:{m.content_hash}\n" for m in ordered).encode()).hexdigest()
+    return Catalog(MappingProxyType({m.slug: m for m in ordered}), ordered, fingerprint, combined)
+
+
 def load_catalog(
     content_dir: Path,
     *,
     image_url: ImageUrl = default_image_url,
     fingerprint: str | None = None,
 ) -> tuple[Catalog | None, list[Problem]]:
-    """Load and check everything. The catalog is None when there is any error; warnings never block."""
+    """Load and check everything (the check command). The catalog is None when there is any
+    error; warnings never block. A running server uses `CatalogHolder`, which goes module by module."""
     fingerprint = content_fingerprint(content_dir) if fingerprint is None else fingerprint
-    if not (content_dir / "modules").is_dir():
-        shown = display_path(content_dir / "modules", content_dir)
-        return None, [error(shown, None, "the modules folder was not found — check CONTENT_DIR or the folder name")]
-    folders = module_folders(content_dir)
-    known = frozenset(p.name for p in folders)
-    modules: list[Module] = []
-    problems: list[Problem] = []
-    for folder in folders:
-        module, found = _load_folder(folder, content_dir, known, image_url)
-        problems.extend(found)
-        modules.extend([module] if module else [])
-    problems.extend(_cross_module_problems(modules, content_dir))
-    problems.sort(key=lambda p: (p.file, p.line or 0))
-    if has_errors(problems):
-        return None, problems
-    ordered = tuple(sorted(modules, key=lambda m: (m.order, m.slug)))
-    combined = hashlib.sha256("".join(f"{m.slug}:{m.content_hash}\n" for m in ordered).encode()).hexdigest()
-    return Catalog(MappingProxyType({m.slug: m for m in ordered}), ordered, fingerprint, combined), problems
+    result = load_modules(content_dir, image_url=image_url)
+    if has_errors(result.problems):
+        return None, result.problems
+    return build_catalog(result.good, fingerprint), result.problems
 
 
 def _load_folder(
@@ -159,6 +199,7 @@ class _State:
     fingerprint: str | None  # of the last attempt, good or bad, so bad content is not reloaded every check
     loaded_at: datetime | None  # when `catalog` was loaded
     attempted_at: datetime | None  # when `problems` were found
+    failed: frozenset[str] = frozenset()  # modules with errors in the files now on disk
 
 
 @dataclass
@@ -191,6 +232,16 @@ class CatalogHolder:
     def attempted_at(self) -> datetime | None:
         return self._state.attempted_at
 
+    @property
+    def failed(self) -> frozenset[str]:
+        """Modules whose files have errors: staff see their last good version, or nothing."""
+        return self._state.failed
+
+    @property
+    def degraded(self) -> bool:
+        """True while any content file has an error (reported by /healthz and to trainers)."""
+        return has_errors(self._state.problems)
+
     def maybe_reload(self, now: float | None = None) -> bool:
         """Reload if at least `interval` seconds passed and the files changed. True if a new catalog went live."""
         if self.interval is None:
@@ -216,27 +267,39 @@ class CatalogHolder:
             return self._load(content_fingerprint(self.content_dir))
 
     def _load(self, fingerprint: str) -> bool:
+        old = self._state
         try:
-            catalog, problems = load_catalog(self.content_dir, image_url=self.image_url, fingerprint=fingerprint)
+            result = load_modules(self.content_dir, image_url=self.image_url)
         except Exception:  # a loader bug must not turn a trainer's edit into a 500 for staff
             log.exception("loading content from %s failed", self.content_dir)
             shown = display_path(self.content_dir, self.content_dir)
-            catalog, problems = (
-                None,
-                [
-                    error(
-                        shown,
-                        None,
-                        "the content could not be loaded because of a fault in "
-                        "the portal — tell a developer; the last good content "
-                        "stays live",
-                    )
-                ],
-            )
+            message = ("the content could not be loaded because of a fault in the portal — tell a "
+                       "developer; the last good content stays live")
+            result = LoadResult({}, frozenset(old.catalog.modules), [error(shown, None, message)],
+                                folder_missing=True)
         now = datetime.now(UTC)
-        old = self._state
-        if catalog is None:
-            self._state = _State(old.catalog, tuple(problems), fingerprint, old.loaded_at, now)
+        if result.folder_missing:  # keep everything as it was: likely a mount or a typo
+            modules: dict[str, Module] = dict(old.catalog.modules)
+        else:
+            modules = dict(result.good)
+            for slug in result.failed:  # its last good version, if it ever had one
+                if slug in old.catalog.modules:
+                    modules[slug] = old.catalog.modules[slug]
+        if has_errors(result.problems):
+            self._log_problems(result)
+        catalog = build_catalog(modules, fingerprint)
+        errors = has_errors(result.problems)
+        unchanged = catalog.content_hash == old.catalog.content_hash
+        if errors and (unchanged or not modules):  # nothing new can go live
+            self._state = _State(old.catalog, tuple(result.problems), fingerprint, old.loaded_at, now,
+                                 result.failed)
             return False
-        self._state = _State(catalog, tuple(problems), fingerprint, now, now)
+        self._state = _State(catalog, tuple(result.problems), fingerprint, now, now, result.failed)
         return True
+
+    def _log_problems(self, result: LoadResult) -> None:
+        """Once per change of the files (a failed reload is not retried until they change again)."""
+        errors = [str(p) for p in result.problems if p.is_error]
+        log.warning(
+            "content has %d error(s); modules kept at their last good version or left out: %s\n%s",
+            len(errors), ", ".join(sorted(result.failed)) or "all", "\n".join(errors))

@@ -49,6 +49,9 @@ def reload_command() -> None:
         )
     else:
         click.echo("not loaded: fix the errors above; servers keep showing the last good content")
+    if holder.failed:
+        click.echo("kept at their last good version (or left out if they never loaded): "
+                   + ", ".join(sorted(holder.failed)))
     raise SystemExit(status)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -13,6 +14,8 @@ MODULE_MD_LIMIT = 200 * KB
 QUIZ_YAML_LIMIT = 200 * KB
 IMAGE_LIMIT = 2 * 1024 * KB
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp"})
+#: Control characters no editor shows (NUL, escape, DEL, C1…); tab and line ends are fine.
+CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def outside_problem(path: Path, content_dir: Path) -> Problem | None:
@@ -67,7 +70,14 @@ def decode_text(data: bytes, shown: str) -> tuple[str | None, Problem | None]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return None, error(shown, None, "this file is not saved as UTF-8 text — save it again as UTF-8 in your editor")
-    return text.replace("\r\n", "\n").replace("\r", "\n"), None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    found = CONTROL_CHARACTER.search(text)
+    if found:
+        line = text.count("\n", 0, found.start()) + 1
+        code = f"U+{ord(found.group()):04X}"
+        name = "a NUL byte" if found.group() == "\x00" else f"an invisible control character ({code})"
+        return None, error(shown, line, f"this line holds {name} — delete it, or retype the line in your editor")
+    return text, None
 
 
 def image_media_type(data: bytes) -> str | None:

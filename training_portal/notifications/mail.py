@@ -1,6 +1,10 @@
 """Sending mail: SMTP in production; in development to the log and an outbox folder.
 
-The ``memory`` backend (tests) keeps messages in ``app.extensions["mail_outbox"]``.
+The ``memory`` backend (tests) keeps messages in ``app.extensions["mail_outbox"]``;
+``disabled`` (production without mail, chosen on purpose) drops them and logs only that a
+message of that subject was not sent. Production refuses to start with any other backend
+(``config.check_production_safety``), and in production no transport ever logs a message's
+body: it may hold a one-time sign-in or reset link.
 """
 
 from __future__ import annotations
@@ -38,6 +42,8 @@ def send_mail(to: str, subject: str, body: str) -> None:
         current_app.extensions.setdefault("mail_outbox", []).append(message)
     elif backend == "smtp":
         _send_smtp(message)
+    elif backend == "disabled":
+        log.info("Mail is disabled (MAIL_BACKEND=disabled): %r not sent", subject)
     else:
         _write_outbox(message)
 
@@ -57,5 +63,9 @@ def _write_outbox(message: EmailMessage) -> None:
     outbox.mkdir(parents=True, exist_ok=True)
     path = outbox / f"{uuid.uuid4().hex}.eml"
     path.write_bytes(bytes(message))
+    if current_app.config["PORTAL_ENV"] == "production":  # refused at start-up; never the body anyway
+        log.warning("Mail (%s) written to %s", message["Subject"], path)
+        return
+    # Development only: the body (with its sign-in link) in the log, so `make run` needs no mail server.
     log.warning("Mail to %s (%s) written to %s:\n%s", message["To"], message["Subject"], path,
                 message.get_content())

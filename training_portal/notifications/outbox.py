@@ -46,7 +46,9 @@ from training_portal.notifications.models import QueuedMail
 log = logging.getLogger(__name__)
 
 KINDS = frozenset({"reset", "login_link", "certificate", "invitation", "nudge", "reminder",
-                   "digest"})
+                   "digest", "reset_request", "login_request"})
+#: Not sent: no account used the address of a reset or sign-in-link request.
+NO_ACCOUNT = "not sent: no account uses this address"
 #: Attempts before a mail is given up: 1 + 2 + 4 + 8 minutes of retries, about a quarter
 #: of an hour, well inside a reset link's lifetime.
 MAX_ATTEMPTS = 5
@@ -149,7 +151,26 @@ def _renew_claim(session: Session, mail_id: int, token: str,
     return session.get(QueuedMail, mail_id, populate_existing=True)
 
 
+def _prepare(mail: QueuedMail) -> bool:
+    """A reset or sign-in-link request becomes its real mail here, outside the request that
+    asked (once: a retry resends the same mail). False when there is nothing to send."""
+    from training_portal.notifications.accounts import REQUEST_KINDS, prepare
+
+    if mail.kind not in REQUEST_KINDS:
+        return True
+    prepared = prepare(mail.kind, mail.to_address, mail.body)
+    if prepared is None:
+        return False
+    mail.kind, mail.subject, mail.body = prepared
+    return True
+
+
 def _send_one(session: Session, mail: QueuedMail, clock: Callable[[], datetime]) -> bool:
+    if not _prepare(mail):
+        mail.sent_at, mail.body, mail.last_error = clock(), "", NO_ACCOUNT
+        mail.claimed_at = mail.claim_token = None
+        session.commit()
+        return True
     try:
         send_mail(mail.to_address, mail.subject, mail.body)
     except Exception as exc:  # any transport failure: retried later, never raised

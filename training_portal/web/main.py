@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, redirect, render_template, url_for
+import logging
+import secrets
+import time
+
+from flask import Blueprint, Flask, current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy import exc as sa_exc
 from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
@@ -26,7 +31,17 @@ ERROR_TITLES = {
     413: _l("That is too much data"),
     429: _l("Too many tries"),
     500: _l("Something went wrong on our side"),
+    503: _l("The training site is busy"),
 }
+#: Seconds a client (or a load balancer) should wait before trying again after a 503.
+RETRY_AFTER_UNAVAILABLE = "30"
+#: The database cannot be reached (refused, gone away, pool exhausted): a 503, never a 500.
+DATABASE_UNAVAILABLE = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError)
+log = logging.getLogger(__name__)
+#: Production answers only over HTTPS; browsers remember it for a year.
+HSTS = "max-age=31536000; includeSubDomains"
+#: Public routes that still show a person's records (an inspector's link to a venue's register).
+PERSONAL_WITHOUT_SIGN_IN = frozenset({"inspections.inspect", "inspections.inspect_pdf"})
 
 
 @bp.route("/")
@@ -63,16 +78,74 @@ def healthz() -> tuple[dict[str, str], int]:
     except Exception:  # any database failure means "not ready"
         db.session.rollback()
         return {"status": "database unavailable"}, 503
+    if current_app.extensions["catalog"].degraded:  # serving, but some module is held back
+        return {"status": "degraded: content"}, 200
     return {"status": "ok"}, 200
 
 
-def render_error(error: HTTPException) -> tuple[str, int]:
+def request_id() -> str:
+    """A random id for this request, made when first asked for: shown on the 500 page and
+    written in the log line of the failure, so a person's report finds the log line."""
+    if "request_id" not in g:
+        g.request_id = secrets.token_hex(8)
+    return str(g.request_id)
+
+
+def render_error(error: HTTPException) -> tuple[str, int, dict[str, str]]:
     """Every error page in the site's look. Unhandled exceptions arrive here as a 500."""
     code = error.code or 500
+    headers: dict[str, str] = {}
     if code >= 500:
-        db.session.rollback()  # nothing half-written survives a failure
+        _roll_back()  # nothing half-written survives a failure
+        _signed_in_or_visitor()
+    if code == 429:
+        headers["Retry-After"] = str(_retry_after())
     title = ERROR_TITLES.get(code, ERROR_TITLES[500])
-    return render_template("errors/error.html", code=code, title=title), code
+    shown_id = request_id() if code >= 500 else None
+    return render_template("errors/error.html", code=code, title=title, request_id=shown_id), code, headers
+
+
+def _retry_after() -> int:
+    """Seconds until the limit that refused this request lets it through again."""
+    from training_portal.extensions import limiter
+
+    limit = limiter.current_limit
+    if limit is None:
+        return 60
+    return max(1, int(limit.reset_at - time.time()) + 1)
+
+
+def database_unavailable(error: Exception) -> tuple[str, int, dict[str, str]]:
+    """The database is unreachable: a 503 page in the site's look, without asking the database
+    anything (the menu shows a visitor's). The next request opens a new connection, so the
+    site recovers by itself once the database is back."""
+    log.warning("database unavailable: %s request_id=%s", type(error).__name__, request_id())
+    _roll_back()
+    _as_visitor()
+    body = render_template("errors/error.html", code=503, title=ERROR_TITLES[503], request_id=request_id())
+    return body, 503, {"Retry-After": RETRY_AFTER_UNAVAILABLE}
+
+
+def _roll_back() -> None:
+    try:
+        db.session.rollback()
+    except Exception:  # the connection is already gone; the pool replaces it
+        log.debug("rollback after a failure failed too", exc_info=True)
+
+
+def _as_visitor() -> None:
+    from flask_login import AnonymousUserMixin
+
+    g._login_user = AnonymousUserMixin()  # Flask-Login's per-request user: no session check
+
+
+def _signed_in_or_visitor() -> None:
+    """Load the signed-in person for the error page's menu, or show a visitor's if that fails."""
+    try:
+        current_user._get_current_object()
+    except Exception:  # the failure may be the database itself
+        _roll_back()
+        _as_visitor()
 
 
 def add_security_headers(response: Response) -> Response:
@@ -81,12 +154,31 @@ def add_security_headers(response: Response) -> Response:
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("X-Frame-Options", "DENY")
+    if current_app.config["PORTAL_ENV"] == "production":
+        headers.setdefault("Strict-Transport-Security", HSTS)
+    _never_cache_personal(response)
     return response
 
 
+def _never_cache_personal(response: Response) -> None:
+    """A page or export for a signed-in person is never stored by a browser or a proxy (a shared
+    phone, a venue's PC, a caching proxy). Only what the view marked public stays cacheable:
+    static files and published modules' pictures. The session's user id is read from the
+    signed cookie, so this costs no query."""
+    if request.endpoint == "static" or response.cache_control.public:
+        return
+    if "_user_id" in session or request.endpoint in PERSONAL_WITHOUT_SIGN_IN:
+        response.headers["Cache-Control"] = "no-store"
+
+
 def init_app(app: Flask) -> None:
+    from training_portal.accounts.sessions import enforce_session_limits
+
     app.register_blueprint(bp)
+    app.before_request(enforce_session_limits)
     for code in ERROR_TITLES:
         app.register_error_handler(code, render_error)
+    for exception in DATABASE_UNAVAILABLE:
+        app.register_error_handler(exception, database_unavailable)
     app.after_request(add_security_headers)
 

@@ -16,7 +16,7 @@ def content_status() -> str:
     current = holder()
     return render_template("trainer/status.html", catalog=current.current,
                            problems=current.problems, loaded_at=current.loaded_at,
-                           attempted_at=current.attempted_at)
+                           attempted_at=current.attempted_at, failed=current.failed)
 
 
 @bp.route("/modules/<slug>/<int:number>")

@@ -8,7 +8,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from training_portal import policy
-from training_portal.extensions import db
+from training_portal.extensions import db, limiter
 from training_portal.notifications.mail import external_url
 from training_portal.notifications.venues import send_manager_invitation
 from training_portal.policy import Rule, access
@@ -206,8 +206,13 @@ def _apply(change: Callable[[], object], success_message: str) -> None:
         flash(success_message)
 
 
+def _join_limit() -> str:
+    return current_app.config["JOIN_RATE_LIMIT"]
+
+
 @bp.route("/join", methods=["GET", "POST"])
 @access(Rule.PUBLIC)
+@limiter.shared_limit(_join_limit, scope="join")
 def join_form() -> str | Response:
     form = JoinCodeForm()
     if form.validate_on_submit():
@@ -220,6 +225,7 @@ def join_form() -> str | Response:
 
 @bp.route("/join/<code>", methods=["GET", "POST"])
 @access(Rule.PUBLIC)
+@limiter.shared_limit(_join_limit, scope="join")
 def join(code: str) -> str | Response:
     venue = services.find_venue_by_code(code)
     if venue is None:
