@@ -26,11 +26,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from itertools import repeat
 from typing import Any
 
-from sqlalchemy import Date, and_, case, cast, func, select
+from sqlalchemy import Date, case, cast, func, literal, select, union_all
 
 from training_portal.extensions import db
 from training_portal.learning import status
-from training_portal.learning.models import Attempt, Completion, ConfidenceRating
+from training_portal.learning.models import Completion, ConfidenceRating, LearnerModuleSummary
 from training_portal.learning.venue_policy import VenuePolicy, policy_of
 from training_portal.modules.content import Module
 from training_portal.reports.outcomes import RatingRow
@@ -129,25 +129,21 @@ def _current_members(area: str | None) -> list[tuple[int, int, datetime]]:
 
 
 def _latest_passes(area: str | None) -> dict[tuple[int, str], status.PassFacts]:
-    """Each current member's newest pass of each module, ranked in SQL (one row per person and module)."""
+    """Each current member's newest pass of each module (revoked or not), from the learner summary."""
     members = select(Membership.user_id).where(Membership.left_at.is_(None))
     if area is not None:
         members = members.join(Venue, Venue.id == Membership.venue_id).where(Venue.area == area)
-    ranked = (select(Completion.user_id, Completion.module_slug, Completion.module_version,
-                     Completion.passed_at, Completion.expires_on,
-                     func.row_number().over(partition_by=(Completion.user_id, Completion.module_slug),
-                                            order_by=(Completion.passed_at.desc(), Completion.id.desc()))
-                     .label("rank"))
-              .where(Completion.user_id.in_(members)).subquery())
-    query = select(ranked.c.user_id, ranked.c.module_slug, ranked.c.module_version,
-                   _local_day(ranked.c.passed_at), ranked.c.expires_on).where(ranked.c.rank == 1)
+    s = LearnerModuleSummary
+    query = (select(s.user_id, s.module_slug, s.latest_version, s.latest_passed_on, s.latest_expires_on,
+                    s.latest_revoked)
+             .where(s.latest_completion_id.is_not(None), s.user_id.in_(members)))
     facts: dict[tuple[Any, ...], status.PassFacts] = {}  # equal facts shared: fewer objects, faster cache keys
     out = {}
-    for user_id, slug, version, passed_on, expires_on in db.session.execute(query):
-        key = (version, passed_on, expires_on)
-        found = facts.get(key)
+    for user_id, slug, *key in db.session.connection().execute(query):
+        found = facts.get(tuple(key))
         if found is None:
-            found = facts[key] = status.PassFacts(version, _as_date(passed_on), _as_date(expires_on))
+            version, passed_on, expires_on, revoked = key
+            found = facts[tuple(key)] = status.PassFacts(version, passed_on, expires_on, bool(revoked))
         out[(user_id, slug)] = found
     return out
 
@@ -167,37 +163,34 @@ def _weekly_completions(filters: Filters, slugs: list[str]) -> dict[str, list[tu
 
 
 def _attempt_figures(filters: Filters, slugs: list[str]) -> tuple[dict[str, FirstAttempts], dict[str, list[int]]]:
-    """First-attempt pass rates and attempts to pass, from one ordered pass over the graded attempts.
+    """First-attempt pass rates and attempts to pass, grouped in SQL from the learner summary (one statement).
 
-    Each person's attempts at a module are numbered in order (ungraded ones never count); the
-    first is their first attempt, and the number of their first passing attempt is how many
-    tries they needed. A row counts when that attempt started in the range. The same figures as
-    `stats.pass_rate_first_attempt` and `stats.median` over people (a test checks they agree),
-    done in SQL so that 400,000 attempts never leave the database.
+    Each person's graded attempts at a module are numbered in order (`learning.learner_summary`);
+    the first is their first attempt, and the number of their first passing attempt is how many
+    tries they needed. A person counts when that attempt started in the range. The same figures
+    as `stats.pass_rate_first_attempt` and `stats.median` over people (a test checks they agree).
     """
-    order = (Attempt.started_at, Attempt.id)
-    person = (Attempt.user_id, Attempt.module_slug)
-    passes_so_far = func.sum(case((Attempt.passed.is_(True), 1), else_=0)).over(partition_by=person, order_by=order)
-    ranked = (select(Attempt.module_slug, Attempt.passed, Attempt.started_at,
-                     func.row_number().over(partition_by=person, order_by=order).label("number"),
-                     passes_so_far.label("passes"))
-              .where(Attempt.passed.is_not(None), *_people_in_area(Attempt.user_id, filters.area)).subquery())
-    first_pass = and_(ranked.c.passed.is_(True), ranked.c.passes == 1)
-    query = (select(ranked.c.module_slug, ranked.c.number, ranked.c.passed, func.count())
-             .where((ranked.c.number == 1) | first_pass, *_in_range(ranked.c.started_at, filters))
-             .group_by(ranked.c.module_slug, ranked.c.number, ranked.c.passed))
+    s = LearnerModuleSummary
+    area = _people_in_area(s.user_id, filters.area)
+    first = (select(literal("first"), s.module_slug, case((s.first_attempt_passed.is_(True), 1), else_=0),
+                    func.count())
+             .where(*_in_range(s.first_attempt_at, filters), *area)
+             .group_by(s.module_slug, s.first_attempt_passed))
+    needed = (select(literal("needed"), s.module_slug, s.attempts_to_pass, func.count())
+              .where(*_in_range(s.first_pass_at, filters), *area)
+              .group_by(s.module_slug, s.attempts_to_pass))
     tally: dict[str, list[int]] = {slug: [0, 0] for slug in slugs}
-    needed: dict[str, list[int]] = {slug: [] for slug in slugs}
-    for slug, number, passed, n in db.session.execute(query):
+    tries: dict[str, list[int]] = {slug: [] for slug in slugs}
+    for kind, slug, value, n in db.session.execute(union_all(first, needed)):
         if slug not in tally:
             continue
-        if number == 1:
+        if kind == "first":
             tally[slug][0] += n
-            tally[slug][1] += n if passed else 0
-        if passed:  # a passing row here is the person's first pass (the query keeps no other)
-            needed[slug].extend(repeat(int(number), n))
-    first = {slug: FirstAttempts(passed, attempted, attempted) for slug, (attempted, passed) in tally.items()}
-    return first, needed
+            tally[slug][1] += n if value else 0
+        else:
+            tries[slug].extend(repeat(int(value), n))
+    firsts = {slug: FirstAttempts(passed, attempted, attempted) for slug, (attempted, passed) in tally.items()}
+    return firsts, tries
 
 
 def _in_range(column: Any, filters: Filters) -> list[Any]:
