@@ -114,7 +114,7 @@ def rebuild(batch_size: int = 5000) -> int:
         select(Attempt.user_id, Attempt.module_slug, Attempt.started_at, Attempt.passed)
         .where(Attempt.passed.is_not(None))
         .order_by(Attempt.user_id, Attempt.module_slug, Attempt.started_at, Attempt.id)
-        .execution_options(yield_per=batch_size)).tuples()
+        .execution_options(yield_per=batch_size))
     attempts = {key: [(at, passed) for _u, _s, at, passed in rows]
                 for key, rows in groupby(tried, key=lambda r: (r[0], r[1]))}
     latest: dict[tuple[int, str], PassRow] = {}
