@@ -40,7 +40,7 @@ from training_portal.learning.models import Attempt, Completion, LearnerModuleSu
 from training_portal.timeutil import site_date
 
 #: (started_at, passed) of one graded attempt, in (started_at, id) order.
-AttemptFacts = tuple[datetime, bool]
+AttemptFacts = tuple[datetime, bool | None]
 #: (completion id, version, passed_at, expires_on, revoked_at) of one pass.
 PassRow = tuple[int, str, datetime, date, datetime | None]
 
@@ -100,7 +100,8 @@ def refresh(user_id: int, module_slug: str) -> Summary:
                Completion.revoked_at)
         .where(Completion.user_id == user_id, Completion.module_slug == module_slug)
         .order_by(Completion.passed_at.desc(), Completion.id.desc()).limit(1)).first()
-    summary = summarise(((at, passed) for at, passed in tried), tuple(latest) if latest else None)  # type: ignore[arg-type]
+    last: PassRow | None = (latest[0], latest[1], latest[2], latest[3], latest[4]) if latest else None
+    summary = summarise([(at, passed) for at, passed in tried], last)
     db.session.execute(update(table).where(table.c.user_id == user_id, table.c.module_slug == module_slug)
                        .values(**summary.values()))
     return summary
@@ -118,12 +119,12 @@ def rebuild(batch_size: int = 5000) -> int:
     attempts = {key: [(at, passed) for _u, _s, at, passed in rows]
                 for key, rows in groupby(tried, key=lambda r: (r[0], r[1]))}
     latest: dict[tuple[int, str], PassRow] = {}
-    for user_id, slug, *facts in db.session.execute(
+    for user_id, slug, completion_id, version, passed_at, expires_on, revoked_at in db.session.execute(
             select(Completion.user_id, Completion.module_slug, Completion.id, Completion.module_version,
                    Completion.passed_at, Completion.expires_on, Completion.revoked_at)
             .order_by(Completion.user_id, Completion.module_slug, Completion.passed_at, Completion.id)
             .execution_options(yield_per=batch_size)):
-        latest[(user_id, slug)] = tuple(facts)  # type: ignore[assignment]  # the last one wins
+        latest[(user_id, slug)] = (completion_id, version, passed_at, expires_on, revoked_at)  # the last wins
     written = 0
     for chunk in _chunks(sorted(attempts.keys() | latest.keys()), 1000):
         rows = [{"user_id": u, "module_slug": s, **summarise(attempts.get((u, s), ()), latest.get((u, s))).values()}

@@ -198,12 +198,12 @@ def _latest_passes(area: str | None) -> _Passes:
     index: dict[tuple[Any, ...], int] = {}
     facts: list[status.PassFacts] = []
     by_user: dict[int, dict[str, int]] = {}
-    for user_id, slug, *key in db.session.connection().execute(query).all():
-        found = index.get(tuple(key))
+    for user_id, slug, version, passed_on, expires_on, revoked in db.session.connection().execute(query).all():
+        key = (version, passed_on, expires_on, revoked)
+        found = index.get(key)
         if found is None:
-            version, passed_on, expires_on, revoked = key
-            found = index[tuple(key)] = len(facts)
-            facts.append(status.PassFacts(version, _as_date(passed_on), _as_date(expires_on), bool(revoked)))
+            found = index[key] = len(facts)
+            facts.append(status.PassFacts(str(version), _as_date(passed_on), _as_date(expires_on), bool(revoked)))
         mine = by_user.get(user_id)
         if mine is None:
             mine = by_user[user_id] = {}
