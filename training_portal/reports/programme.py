@@ -2,8 +2,11 @@
 
 Statements do not grow with venues, staff or passes (a test counts them for two data sizes):
 one each for the venues, the current memberships, everyone's latest pass per module, the
-weekly completions, the first attempts, the attempts to pass and (on the outcomes page) the
-confidence ratings. Each is grouped in SQL where the figure allows, so rows stay small.
+weekly completions, the first attempts with the attempts to pass and (on the outcomes page)
+the confidence ratings. Each is grouped in SQL where the figure allows, so rows stay small.
+The per-person figures (first attempt, first pass, latest pass) come from the learner summary
+(`learning.learner_summary`), kept in step on grading and revocation, rather than from
+numbering every attempt and ranking every pass on each view.
 
 "In date" is never re-derived here: each (person, module) cell goes through
 `learning.status.standing()` with that venue's policy. The rule's inputs repeat heavily across
