@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import threading
+from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -13,6 +14,7 @@ from sqlalchemy import select, update
 from tests.conftest import login_client
 from tests.factories import (
     AttemptFactory,
+    CompletionFactory,
     ConfidenceRatingFactory,
     MembershipFactory,
     UserFactory,
@@ -21,12 +23,15 @@ from tests.factories import (
 from tests.learning import module
 from training_portal.certificates import services as certificates
 from training_portal.extensions import db
-from training_portal.learning import learner_summary
+from training_portal.learning import completions, learner_summary, status
 from training_portal.learning.attempts import submit_attempt
 from training_portal.learning.models import Attempt, Completion, ConfidenceRating, LearnerModuleSummary
+from training_portal.learning.venue_policy import policy_of
 from training_portal.reports import outcomes as oc
+from training_portal.reports import stats
 from training_portal.reports.programme import Filters, picked_ratings, programme_figures
 from training_portal.timeutil import site_date, site_today
+from training_portal.venues.models import Membership
 
 BOTH = [{"question": "first-to-notice", "choices": ["true", "false"]},
         {"question": "patterns", "choices": ["a", "b"]}]
@@ -84,6 +89,9 @@ def test_grading_keeps_the_summary_equal_to_a_rebuild(app):
         rows = _same_as_rebuild()
         assert [r[2:4] for r in rows] == [(4, base), (1, base)]
         assert db.session.get(LearnerModuleSummary, (other.id, "welcome")).attempts_to_pass == 1
+        certificates.revoke(UserFactory(admin=True), certificates.issue_for(refresher), "issued in error")
+        db.session.commit()
+        assert _same_as_rebuild()[0][-1] is True  # latest_revoked
 
 
 def test_a_revoked_latest_pass_is_kept_in_step_and_counts_for_nothing(app):
@@ -103,6 +111,65 @@ def test_a_revoked_latest_pass_is_kept_in_step_and_counts_for_nothing(app):
                                     Filters(site_today() - timedelta(days=7), site_today()), site_today())
         assert (figures.people, figures.people_in_date) == (1, 0)
         assert figures.first_attempts["welcome"].passed == 1  # the attempt itself still passed
+
+
+def test_overview_figures_equal_a_count_from_the_raw_rows(app):
+    """Random attempts, passes (some revoked) and policies: the summary-fed figures against the raw rows."""
+    rng = random.Random(5)
+    with app.app_context():
+        today = site_today()
+        catalog = app.extensions["catalog"].current.ordered
+        venues = [VenueFactory(refresher_months=rng.choice([None, 1, 6]),
+                               required_modules=rng.choice([None, ["welcome"]])) for _ in range(3)]
+        people = []
+        for n in range(15):
+            user = MembershipFactory(venue=venues[n % 3]).user
+            if n % 4 == 0:
+                MembershipFactory(venue=venues[(n + 1) % 3], user=user)
+            people.append(user.id)
+        for user_id in people:
+            for slug, version in (("welcome", "1.2"), ("spiking", "2.0")):
+                at = datetime.now(UTC) - timedelta(days=rng.randint(1, 400))
+                for _ in range(rng.randint(0, 4)):
+                    at += timedelta(days=rng.randint(0, 30))
+                    passed = rng.random() < 0.5
+                    attempt = AttemptFactory(user_id=user_id, module_slug=slug, module_version=version,
+                                             started_at=at, passed=passed, score=90 if passed else 10, graded_at=at)
+                    if passed:
+                        CompletionFactory(user_id=user_id, module_slug=slug, module_version=version,
+                                          attempt_id=attempt.id, passed_at=at,
+                                          expires_on=site_date(at) + timedelta(days=rng.choice([30, 365])),
+                                          revoked_at=at if rng.random() < 0.2 else None)
+        filters = Filters(today - timedelta(days=120), today)
+        figures = programme_figures(catalog, filters, today)
+
+        graded = [(a.user_id, a.module_slug, a.started_at, a.passed) for a in db.session.scalars(
+            select(Attempt).where(Attempt.passed.is_not(None)).order_by(Attempt.started_at, Attempt.id))]
+        in_range = lambda at: filters.date_from <= site_date(at) <= filters.date_to  # noqa: E731
+        for module in figures.modules:
+            mine = [a for a in graded if a[1] == module.slug]
+            firsts, needed, tries = {}, {}, Counter()
+            for user_id, _slug, at, passed in mine:  # in (started_at, id) order
+                firsts.setdefault(user_id, (at, passed))
+                tries[user_id] += 1
+                if passed:
+                    needed.setdefault(user_id, (at, tries[user_id]))
+            counted = [f for f in firsts.values() if in_range(f[0])]
+            expected = stats.FirstAttempts(sum(1 for f in counted if f[1]), len(counted), len(counted))
+            assert figures.first_attempts[module.slug] == expected
+            assert sorted(figures.attempts_to_pass[module.slug]) == sorted(n for at, n in needed.values() if in_range(at))
+
+        modules = {m.slug: m for m in catalog if m.is_published}
+        fully: dict[int, bool] = {}
+        for membership in db.session.scalars(select(Membership).where(Membership.left_at.is_(None))):
+            policy = policy_of(membership.venue)
+            latest = completions.latest_completions(membership.user_id)
+            ok = all(status.standing(m.major_version, completions.pass_facts(latest[m.slug]), True, today,
+                                     policy.refreshers_for(m.slug)).in_date
+                     if m.slug in latest else False for m in policy.required(modules.values()))
+            fully[membership.user_id] = fully.get(membership.user_id, True) and ok
+        assert (figures.people, figures.people_in_date) == (len(fully), sum(fully.values()))
+        assert 0 < figures.people_in_date < figures.people
 
 
 def test_an_attempt_graded_out_of_order_is_numbered_by_when_it_started(app):
