@@ -14,6 +14,7 @@ from training_portal.certificates.codes import new_code, normalise
 from training_portal.certificates.models import Certificate
 from training_portal.db import utcnow
 from training_portal.extensions import db
+from training_portal.learning import learner_summary
 from training_portal.learning.models import Attempt, Completion, ConfidenceRating, PageView
 from training_portal.venues.models import ROLE_MANAGER, ROLE_STAFF, Membership, Venue
 from training_portal.venues.services import JOIN_CODE_ALPHABET
@@ -110,7 +111,21 @@ class PageViewFactory(BaseFactory):
     page_number = 1
 
 
-class AttemptFactory(BaseFactory):
+class _SummarisedFactory(BaseFactory):
+    """Attempts and passes made here bypass grading, so they refresh the learner summary as grading does."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):  # type: ignore[no-untyped-def]
+        made = super()._create(model_class, *args, **kwargs)
+        learner_summary.refresh(made.user_id, made.module_slug)
+        db.session.commit()
+        return made
+
+
+class AttemptFactory(_SummarisedFactory):
     """An ungraded attempt; ``graded=True`` makes it a pass with full marks."""
 
     class Meta:
@@ -134,7 +149,7 @@ class AttemptFactory(BaseFactory):
             graded_at=factory.LazyFunction(utcnow))
 
 
-class CompletionFactory(BaseFactory):
+class CompletionFactory(_SummarisedFactory):
     class Meta:
         model = Completion
 

@@ -8,6 +8,7 @@ from training_portal.learning.models import (
     Attempt,
     Completion,
     ConfidenceRating,
+    LearnerModuleSummary,
     PageView,
     QuestionChoiceStat,
     QuestionStat,
@@ -18,6 +19,7 @@ from training_portal.reminders.models import ReminderSent
 from training_portal.venues.models import ManagerInvitation, Membership, Venue
 
 __all__ = ["Attempt", "AuditEvent", "AuthToken", "Certificate", "Completion",
-           "ConfidenceRating", "InspectionLink", "InspectionOpening", "ManagerInvitation",
+           "ConfidenceRating", "InspectionLink", "InspectionOpening", "LearnerModuleSummary",
+           "ManagerInvitation",
            "Membership", "Nudge", "PageView", "ProgrammeSetting", "QuestionChoiceStat",
            "QuestionStat", "QueuedMail", "ReminderSent", "User", "Venue"]

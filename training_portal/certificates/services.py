@@ -15,6 +15,7 @@ from training_portal.certificates.models import Certificate
 from training_portal.certificates.pdf import CertificateData, RecordRow
 from training_portal.db import utcnow
 from training_portal.extensions import db
+from training_portal.learning import learner_summary
 from training_portal.learning.models import Attempt, Completion
 from training_portal.timeutil import site_date
 
@@ -125,4 +126,5 @@ def revoke(actor: User, certificate: Certificate, reason: str) -> None:
     certificate.completion.revoked_at = certificate.revoked_at  # the pass no longer counts
     certificate.revoke_reason = reason
     certificate.revoked_by_id = actor.id
+    learner_summary.refresh(certificate.completion.user_id, certificate.completion.module_slug)
     audit.record(actor.id, "certificate.revoked", "certificate", certificate.id, reason=reason)

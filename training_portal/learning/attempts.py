@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 
 from training_portal.db import utcnow
 from training_portal.extensions import db
-from training_portal.learning import completions, question_stats, reading
+from training_portal.learning import completions, learner_summary, question_stats, reading
 from training_portal.learning.models import Attempt
 from training_portal.modules.content import Module
 from training_portal.quizzes.grading import draw as draw_questions
@@ -163,6 +163,7 @@ def submit_attempt(attempt: Attempt, module: Module, raw_answers: Mapping[str, l
     question_stats.record_graded(attempt)
     if passed:
         completions.record_pass(attempt, module, now, today)
+    learner_summary.refresh(attempt.user_id, attempt.module_slug)  # after the pass: it is the latest
     return graded_now
 
 

@@ -7,13 +7,15 @@ figure here uses, for each person and module, their earliest "before" answer (ho
 started) and their latest "after" answer (where they ended up). A skip is not an answer: it
 is counted apart, and only when that person never answered at that stage.
 
-Every result carries the people it is built on, so `suppression` can be applied; the
-`figures`/`shares` methods do that.
+Picking those answers is `pick()` (the reference, over stored ratings; the overview selects the
+same per person × module in SQL: `reports.programme.picked_ratings`); every figure is then
+built from `Picked` rows. Every result carries the people it is built on, so `suppression` can
+be applied; the `figures`/`shares` methods do that.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
@@ -91,30 +93,69 @@ class Outcome:
     change: Change
 
 
+class Picked(NamedTuple):
+    """One person × module with the answers that count already picked; what the figures are built from.
+
+    `pick()` makes these from stored ratings; `reports.programme.picked_ratings` selects the
+    same in SQL (a test checks they agree), so a page never carries every rating into Python.
+    """
+
+    user_id: int
+    module_slug: str
+    before: int | None  # the earliest "before" answer; None: only skipped, or never asked
+    asked_before: bool
+    after: int | None  # the latest "after" answer
+    asked_after: bool
+    after_is_later: bool  # both answered, and the after answer came later (so they pair)
+
+
+def pick(rows: Iterable[RatingRow], module_slug: str | None = None) -> list[Picked]:
+    """For each person and module: the answers that count, and whether each stage was asked."""
+    chosen = _Chosen.of(rows, module_slug)
+    before, after = chosen.answers[BEFORE], chosen.answers[AFTER]
+    picked = []
+    for key in sorted(chosen.asked[BEFORE] | chosen.asked[AFTER]):
+        b, a = before.get(key), after.get(key)
+        picked.append(Picked(key[0], key[1], b.rating if b else None, key in chosen.asked[BEFORE],
+                             a.rating if a else None, key in chosen.asked[AFTER],
+                             bool(a and b and a.created_at > b.created_at)))
+    return picked
+
+
 def distribution(rows: Iterable[RatingRow], stage: str, module_slug: str | None = None) -> Distribution:
     """Answers at one stage, for one module or (None) all modules."""
     if stage not in STAGES:
         raise ValueError(f"unknown stage {stage!r}")
-    return _distribution(_Chosen.of(rows, module_slug), stage)
+    return _distribution(pick(rows, module_slug), stage)
 
 
 def paired_change(rows: Iterable[RatingRow], module_slug: str | None = None) -> Change:
     """Only people who answered both before and after (the after later than the before) are compared."""
-    return _change(_Chosen.of(rows, module_slug))
+    return _change(pick(rows, module_slug))
 
 
 def outcome(rows: Iterable[RatingRow], module_slug: str | None = None) -> Outcome:
     """Before, after and change for one module, or (None) all modules together (person × module pairs)."""
-    chosen = _Chosen.of(rows, module_slug)
-    return Outcome(_distribution(chosen, BEFORE), _distribution(chosen, AFTER), _change(chosen))
+    return outcome_of(pick(rows, module_slug))
 
 
 def outcomes_by_module(rows: Iterable[RatingRow]) -> dict[str, Outcome]:
     """One Outcome per module that has any rating, by slug in alphabetical order."""
-    by_slug: dict[str, list[RatingRow]] = {}
-    for row in rows:
+    return outcomes_of(pick(rows))[0]
+
+
+def outcome_of(picked: Sequence[Picked]) -> Outcome:
+    """Before, after and change over these person × module answers."""
+    return Outcome(_distribution(picked, BEFORE), _distribution(picked, AFTER), _change(picked))
+
+
+def outcomes_of(picked: Iterable[Picked]) -> tuple[dict[str, Outcome], Outcome]:
+    """Per module (slug order, modules with any rating) and for all modules together."""
+    every = list(picked)
+    by_slug: dict[str, list[Picked]] = {}
+    for row in every:
         by_slug.setdefault(row.module_slug, []).append(row)
-    return {slug: outcome(by_slug[slug]) for slug in sorted(by_slug)}
+    return {slug: outcome_of(by_slug[slug]) for slug in sorted(by_slug)}, outcome_of(every)
 
 
 Key = tuple[int, str]  # (user_id, module_slug)
@@ -150,24 +191,27 @@ class _Chosen:
         return cls(answers, asked)
 
 
-def _distribution(chosen: _Chosen, stage: str) -> Distribution:
-    answers = chosen.answers[stage]
+def _distribution(picked: Sequence[Picked], stage: str) -> Distribution:
     counts = [0] * len(LEVELS)
-    for answer in answers.values():
-        counts[LEVELS.index(answer.rating)] += 1
+    skipped = 0
+    people = set()
+    before = stage == BEFORE
+    for row in picked:
+        rating, asked = (row.before, row.asked_before) if before else (row.after, row.asked_after)
+        if rating is None:
+            skipped += asked
+            continue
+        counts[rating - 1] += 1  # LEVELS are 1–5
+        people.add(row.user_id)
     return Distribution(stage=stage, counts=(counts[0], counts[1], counts[2], counts[3], counts[4]),
-                        skipped=len(chosen.asked[stage] - answers.keys()),
-                        people=len({user_id for user_id, _ in answers}))
+                        skipped=skipped, people=len(people))
 
 
-def _change(chosen: _Chosen) -> Change:
-    changes: dict[Key, int] = {}
-    for key, before in chosen.answers[BEFORE].items():
-        after = chosen.answers[AFTER].get(key)
-        if after is not None and after.created_at > before.created_at:
-            changes[key] = after.rating - before.rating
+def _change(picked: Sequence[Picked]) -> Change:
+    changes = [(row.user_id, row.after - row.before) for row in picked
+               if row.after_is_later and row.before is not None and row.after is not None]
     return Change(pairs=len(changes), people=len({user_id for user_id, _ in changes}),
-                  improved=sum(1 for d in changes.values() if d > 0),
-                  same=sum(1 for d in changes.values() if d == 0),
-                  worse=sum(1 for d in changes.values() if d < 0),
-                  total_change=sum(changes.values()))
+                  improved=sum(1 for _, d in changes if d > 0),
+                  same=sum(1 for _, d in changes if d == 0),
+                  worse=sum(1 for _, d in changes if d < 0),
+                  total_change=sum(d for _, d in changes))

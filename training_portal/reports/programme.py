@@ -2,13 +2,16 @@
 
 Statements do not grow with venues, staff or passes (a test counts them for two data sizes):
 one each for the venues, the current memberships, everyone's latest pass per module, the
-weekly completions, the first attempts, the attempts to pass and (on the outcomes page) the
-confidence ratings. Each is grouped in SQL where the figure allows, so rows stay small.
+weekly completions, the first attempts with the attempts to pass and (on the outcomes page)
+the confidence ratings. Each is grouped in SQL where the figure allows, so rows stay small.
+The per-person figures (first attempt, first pass, latest pass) come from the learner summary
+(`learning.learner_summary`), kept in step on grading and revocation, rather than from
+numbering every attempt and ranking every pass on each view.
 
 "In date" is never re-derived here: each (person, module) cell goes through
 `learning.status.standing()` with that venue's policy. The rule's inputs repeat heavily across
 the cells (the same pass date and version, the same venue refresher), so results are cached per
-distinct input for the length of one call (`_StandingCache`).
+distinct input for the length of one call (`_Rule`).
 
 The date range applies to completions, attempts and ratings; coverage and starters past their
 deadline are "as of today". The area filter keeps venues in that area; for the dated figures it
@@ -19,21 +22,23 @@ Counts here are raw; `reports/suppression.py` is applied by `programme_view` and
 
 from __future__ import annotations
 
+import gc
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import repeat
 from typing import Any
 
-from sqlalchemy import Date, and_, case, cast, func, select
+from sqlalchemy import Date, and_, case, cast, func, literal, select, union_all
 
 from training_portal.extensions import db
 from training_portal.learning import status
-from training_portal.learning.models import Attempt, Completion, ConfidenceRating
-from training_portal.learning.venue_policy import VenuePolicy, policy_of
+from training_portal.learning.models import Completion, ConfidenceRating, LearnerModuleSummary
+from training_portal.learning.venue_policy import policy_of
 from training_portal.modules.content import Module
-from training_portal.reports.outcomes import RatingRow
+from training_portal.reports import outcomes as oc
 from training_portal.reports.stats import FirstAttempts, median, week_start
 from training_portal.timeutil import site_date, site_zone
 from training_portal.venues.models import Membership, Venue
@@ -87,7 +92,32 @@ def known_areas() -> list[str]:
         select(Venue.area).where(Venue.area.is_not(None)).distinct().order_by(Venue.area)))
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while the figures are built.
+
+    Building them creates some 300,000 short-lived objects (rows, dates, dicts) that hold no
+    reference cycles; each collection the allocations trigger walks every object the app holds,
+    which was about half of the overview's CPU time (docs/benchmarks.md). Reference counting
+    still frees everything as usual; the collector resumes afterwards, even on an error. The
+    pause is process-wide: in a threaded worker, other requests skip cyclic collection for those
+    ~0.2 s too (nothing is lost; it runs when resumed).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def programme_figures(modules: Sequence[Module], filters: Filters, today: date) -> ProgrammeFigures:
+    with _collector_paused():
+        return _programme_figures(modules, filters, today)
+
+
+def _programme_figures(modules: Sequence[Module], filters: Filters, today: date) -> ProgrammeFigures:
     published = tuple(m for m in modules if m.is_published)
     venues = _venues(filters.area)
     members = _current_members(filters.area)
@@ -102,13 +132,34 @@ def programme_figures(modules: Sequence[Module], filters: Filters, today: date) 
         area_people=areas)
 
 
-def rating_rows(filters: Filters) -> list[RatingRow]:
-    """Ratings given in the range (one statement); `reports.outcomes` picks the answers that count."""
-    query = (select(ConfidenceRating.user_id, ConfidenceRating.module_slug, ConfidenceRating.stage,
-                    ConfidenceRating.rating, ConfidenceRating.created_at)
-             .where(*_in_range(ConfidenceRating.created_at, filters),
-                    *_people_in_area(ConfidenceRating.user_id, filters.area)))
-    return [RatingRow(u, s, stage, r, _aware(at)) for u, s, stage, r, at in db.session.execute(query)]
+def picked_ratings(filters: Filters) -> list[oc.Picked]:
+    """Ratings given in the range, one row per person × module with the answers that count (one statement).
+
+    The same choice as `reports.outcomes.pick` (earliest "before" answer, latest "after" answer,
+    a skip only when that stage has no answer; a test checks they agree), made in SQL, so about
+    43,000 rows leave the database at full scale instead of every rating.
+    """
+    r = ConfidenceRating
+    ranked = (select(r.user_id, r.module_slug, r.stage, r.rating, r.created_at,
+                     func.row_number().over(
+                         partition_by=(r.user_id, r.module_slug, r.stage),
+                         order_by=(case((r.rating.is_(None), 1), else_=0),  # answers before skips
+                                   case((r.stage == oc.BEFORE, r.created_at)),  # before: earliest first
+                                   r.created_at.desc(), r.id)).label("rank"))  # after: latest first
+              .where(*_in_range(r.created_at, filters), *_people_in_area(r.user_id, filters.area))
+              .subquery())
+    c = ranked.c
+    before, after = c.stage == oc.BEFORE, c.stage == oc.AFTER
+    answered_at = {stage: func.max(case((and_(is_stage, c.rating.is_not(None)), c.created_at)))
+                   for stage, is_stage in ((oc.BEFORE, before), (oc.AFTER, after))}
+    query = (select(c.user_id, c.module_slug,
+                    func.max(case((before, c.rating))), func.max(case((before, 1), else_=0)),
+                    func.max(case((after, c.rating))), func.max(case((after, 1), else_=0)),
+                    case((answered_at[oc.AFTER] > answered_at[oc.BEFORE], 1), else_=0))
+             .where(c.rank == 1).group_by(c.user_id, c.module_slug))
+    with _collector_paused():
+        return [oc.Picked(u, s, b, bool(asked_b), a, bool(asked_a), bool(later))
+                for u, s, b, asked_b, a, asked_a, later in db.session.connection().execute(query).all()]
 
 
 # --- queries ------------------------------------------------------------------------------------
@@ -125,31 +176,44 @@ def _current_members(area: str | None) -> list[tuple[int, int, datetime]]:
         Membership.left_at.is_(None))
     if area is not None:
         query = query.join(Venue, Venue.id == Membership.venue_id).where(Venue.area == area)
-    return [(v, u, j) for v, u, j in db.session.execute(query)]
+    return [(v, u, j) for v, u, j in db.session.connection().execute(query).all()]
 
 
-def _latest_passes(area: str | None) -> dict[tuple[int, str], status.PassFacts]:
-    """Each current member's newest pass of each module, ranked in SQL (one row per person and module)."""
+@dataclass(frozen=True)
+class _Passes:
+    """Each current member's latest pass per module: distinct facts once, each person's as indexes into them."""
+
+    facts: list[status.PassFacts]
+    by_user: dict[int, dict[str, int]]  # user → slug → index into facts
+
+
+def _latest_passes(area: str | None) -> _Passes:
+    """Each current member's newest pass of each module (revoked or not), from the learner summary.
+
+    About 100,000 rows at full scale: fetched at once, and equal facts share one object (the
+    status rule then runs once per distinct fact, not per person).
+    """
     members = select(Membership.user_id).where(Membership.left_at.is_(None))
     if area is not None:
         members = members.join(Venue, Venue.id == Membership.venue_id).where(Venue.area == area)
-    ranked = (select(Completion.user_id, Completion.module_slug, Completion.module_version,
-                     Completion.passed_at, Completion.expires_on,
-                     func.row_number().over(partition_by=(Completion.user_id, Completion.module_slug),
-                                            order_by=(Completion.passed_at.desc(), Completion.id.desc()))
-                     .label("rank"))
-              .where(Completion.user_id.in_(members)).subquery())
-    query = select(ranked.c.user_id, ranked.c.module_slug, ranked.c.module_version,
-                   _local_day(ranked.c.passed_at), ranked.c.expires_on).where(ranked.c.rank == 1)
-    facts: dict[tuple[Any, ...], status.PassFacts] = {}  # equal facts shared: fewer objects, faster cache keys
-    out = {}
-    for user_id, slug, version, passed_on, expires_on in db.session.execute(query):
-        key = (version, passed_on, expires_on)
-        found = facts.get(key)
+    s = LearnerModuleSummary
+    query = (select(s.user_id, s.module_slug, s.latest_version, s.latest_passed_on, s.latest_expires_on,
+                    s.latest_revoked)
+             .where(s.latest_completion_id.is_not(None), s.user_id.in_(members)))
+    index: dict[tuple[Any, ...], int] = {}
+    facts: list[status.PassFacts] = []
+    by_user: dict[int, dict[str, int]] = {}
+    for user_id, slug, version, passed_on, expires_on, revoked in db.session.connection().execute(query).all():
+        key = (version, passed_on, expires_on, revoked)
+        found = index.get(key)
         if found is None:
-            found = facts[key] = status.PassFacts(version, _as_date(passed_on), _as_date(expires_on))
-        out[(user_id, slug)] = found
-    return out
+            found = index[key] = len(facts)
+            facts.append(status.PassFacts(str(version), _as_date(passed_on), _as_date(expires_on), bool(revoked)))
+        mine = by_user.get(user_id)
+        if mine is None:
+            mine = by_user[user_id] = {}
+        mine[slug] = found
+    return _Passes(facts, by_user)
 
 
 def _weekly_completions(filters: Filters, slugs: list[str]) -> dict[str, list[tuple[date, int]]]:
@@ -167,37 +231,34 @@ def _weekly_completions(filters: Filters, slugs: list[str]) -> dict[str, list[tu
 
 
 def _attempt_figures(filters: Filters, slugs: list[str]) -> tuple[dict[str, FirstAttempts], dict[str, list[int]]]:
-    """First-attempt pass rates and attempts to pass, from one ordered pass over the graded attempts.
+    """First-attempt pass rates and attempts to pass, grouped in SQL from the learner summary (one statement).
 
-    Each person's attempts at a module are numbered in order (ungraded ones never count); the
-    first is their first attempt, and the number of their first passing attempt is how many
-    tries they needed. A row counts when that attempt started in the range. The same figures as
-    `stats.pass_rate_first_attempt` and `stats.median` over people (a test checks they agree),
-    done in SQL so that 400,000 attempts never leave the database.
+    Each person's graded attempts at a module are numbered in order (`learning.learner_summary`);
+    the first is their first attempt, and the number of their first passing attempt is how many
+    tries they needed. A person counts when that attempt started in the range. The same figures
+    as `stats.pass_rate_first_attempt` and `stats.median` over people (a test checks they agree).
     """
-    order = (Attempt.started_at, Attempt.id)
-    person = (Attempt.user_id, Attempt.module_slug)
-    passes_so_far = func.sum(case((Attempt.passed.is_(True), 1), else_=0)).over(partition_by=person, order_by=order)
-    ranked = (select(Attempt.module_slug, Attempt.passed, Attempt.started_at,
-                     func.row_number().over(partition_by=person, order_by=order).label("number"),
-                     passes_so_far.label("passes"))
-              .where(Attempt.passed.is_not(None), *_people_in_area(Attempt.user_id, filters.area)).subquery())
-    first_pass = and_(ranked.c.passed.is_(True), ranked.c.passes == 1)
-    query = (select(ranked.c.module_slug, ranked.c.number, ranked.c.passed, func.count())
-             .where((ranked.c.number == 1) | first_pass, *_in_range(ranked.c.started_at, filters))
-             .group_by(ranked.c.module_slug, ranked.c.number, ranked.c.passed))
+    s = LearnerModuleSummary
+    area = _people_in_area(s.user_id, filters.area)
+    first = (select(literal("first"), s.module_slug, case((s.first_attempt_passed.is_(True), 1), else_=0),
+                    func.count())
+             .where(*_in_range(s.first_attempt_at, filters), *area)
+             .group_by(s.module_slug, s.first_attempt_passed))
+    needed = (select(literal("needed"), s.module_slug, s.attempts_to_pass, func.count())
+              .where(*_in_range(s.first_pass_at, filters), *area)
+              .group_by(s.module_slug, s.attempts_to_pass))
     tally: dict[str, list[int]] = {slug: [0, 0] for slug in slugs}
-    needed: dict[str, list[int]] = {slug: [] for slug in slugs}
-    for slug, number, passed, n in db.session.execute(query):
+    tries: dict[str, list[int]] = {slug: [] for slug in slugs}
+    for kind, slug, value, n in db.session.execute(union_all(first, needed)):
         if slug not in tally:
             continue
-        if number == 1:
+        if kind == "first":
             tally[slug][0] += n
-            tally[slug][1] += n if passed else 0
-        if passed:  # a passing row here is the person's first pass (the query keeps no other)
-            needed[slug].extend(repeat(int(number), n))
-    first = {slug: FirstAttempts(passed, attempted, attempted) for slug, (attempted, passed) in tally.items()}
-    return first, needed
+            tally[slug][1] += n if value else 0
+        else:
+            tries[slug].extend(repeat(int(value), n))
+    firsts = {slug: FirstAttempts(passed, attempted, attempted) for slug, (attempted, passed) in tally.items()}
+    return firsts, tries
 
 
 def _in_range(column: Any, filters: Filters) -> list[Any]:
@@ -233,48 +294,71 @@ def _aware(moment: datetime) -> datetime:
 
 # --- coverage: the one rule, per venue policy, cached per distinct input -------------------------
 
-class _StandingCache:
-    """`status.standing()` once per distinct input; the venue named in a refresher does not change the state."""
+class _Rule:
+    """One required module under one refresher period: `status.standing()` once per distinct pass.
 
-    def __init__(self, today: date) -> None:
+    The venue named in a refresher does not change whether a pass is in date, so venues with
+    the same period share a rule (and its answers) for the length of one call.
+    """
+
+    def __init__(self, module: Module, refreshers: tuple[status.Refresher, ...], facts: list[status.PassFacts],
+                 today: date) -> None:
+        self.slug = module.slug
+        self.major = module.major_version
+        self.refreshers = refreshers
+        self.facts = facts
         self.today = today
-        self.seen: dict[tuple[Any, ...], bool] = {}
+        self.answers: dict[int, bool] = {}  # index into facts → in date
 
-    def in_date(self, module: Module, facts: status.PassFacts | None,
-                refreshers: tuple[status.Refresher, ...]) -> bool:
-        if facts is None:
-            return False  # never passed: not in date, whatever the rule's other inputs
-        key = (module.major_version, facts, tuple(r.months for r in refreshers))
-        found = self.seen.get(key)
+    def in_date(self, fact: int) -> bool:
+        found = self.answers.get(fact)
         if found is None:
-            found = self.seen[key] = status.standing(module.major_version, facts, True, self.today,
-                                                     refreshers).in_date
+            found = self.answers[fact] = status.standing(self.major, self.facts[fact], True, self.today,
+                                                         self.refreshers).in_date
         return found
 
 
 def _coverage(modules: tuple[Module, ...], venues: list[Venue], members: list[tuple[int, int, datetime]],
-              passes: dict[tuple[int, str], status.PassFacts], today: date,
+              passes: _Passes, today: date,
               ) -> tuple[tuple[VenueCoverage, ...], dict[int, bool], dict[str, tuple[int, int]]]:
     """Per venue: staff, in date on every required module, past the starter deadline.
 
     A person at two venues counts once among `people`, and as in date only if in date at
-    every venue they work at (each venue's own policy).
+    every venue they work at (each venue's own policy). Never passed: not in date, whatever
+    the rule's other inputs.
     """
-    cache = _StandingCache(today)
     policies = {v.id: policy_of(v) for v in venues}
-    required = {vid: [(m, p.refreshers_for(m.slug)) for m in p.required(modules)] for vid, p in policies.items()}
+    shared: dict[tuple[str, tuple[int, ...]], _Rule] = {}
+    required: dict[int, list[_Rule]] = {}
+    for venue_id, policy in policies.items():
+        rules = required[venue_id] = []
+        for module in policy.required(modules):
+            refreshers = policy.refreshers_for(module.slug)
+            key = (module.slug, tuple(r.months for r in refreshers))
+            if key not in shared:
+                shared[key] = _Rule(module, refreshers, passes.facts, today)
+            rules.append(shared[key])
+    deadlines = {v.id: policies[v.id].starter_deadline_days for v in venues}
     tally: dict[int, list[int]] = {v.id: [0, 0, 0] for v in venues}
     people: dict[int, bool] = {}
     by_area: dict[str, dict[int, bool]] = {}
     area_of = {v.id: v.area for v in venues}
+    nothing: dict[str, int] = {}
     for venue_id, user_id, joined_at in members:
-        if venue_id not in tally:
+        counts = tally.get(venue_id)
+        if counts is None:
             continue
-        fully = all(cache.in_date(m, passes.get((user_id, m.slug)), refs) for m, refs in required[venue_id])
-        counts = tally[venue_id]
+        mine = passes.by_user.get(user_id, nothing)
+        fully = True
+        for rule in required[venue_id]:
+            fact = mine.get(rule.slug)
+            if fact is None or not rule.in_date(fact):
+                fully = False
+                break
         counts[0] += 1
         counts[1] += fully
-        counts[2] += _past_deadline(policies[venue_id], joined_at, fully, today)
+        if not fully and (days := deadlines[venue_id]) is not None:
+            counts[2] += status.past_starter_deadline(site_date(_aware(joined_at)), days, fully, today)
         people[user_id] = people.get(user_id, True) and fully
         if (area := area_of[venue_id]) is not None:
             in_area = by_area.setdefault(area, {})
@@ -282,9 +366,3 @@ def _coverage(modules: tuple[Module, ...], venues: list[Venue], members: list[tu
     rows = tuple(VenueCoverage(v.id, v.name, v.area, *tally[v.id]) for v in venues)
     areas = {a: (len(p), sum(p.values())) for a, p in sorted(by_area.items())}
     return rows, people, areas
-
-
-def _past_deadline(policy: VenuePolicy, joined_at: datetime, fully: bool, today: date) -> bool:
-    if policy.starter_deadline_days is None or fully:
-        return False
-    return status.past_starter_deadline(site_date(_aware(joined_at)), policy.starter_deadline_days, fully, today)

@@ -21,7 +21,7 @@ from training_portal.policy import Rule, access
 from training_portal.reports import outcomes as oc
 from training_portal.reports import programme_charts as pc
 from training_portal.reports import tables
-from training_portal.reports.programme import known_areas, programme_figures, rating_rows
+from training_portal.reports.programme import known_areas, picked_ratings, programme_figures
 from training_portal.timeutil import site_today
 from training_portal.venues import services as venue_services
 from training_portal.venues.models import Venue
@@ -102,9 +102,7 @@ def outcomes() -> str:
     for message in asked.messages:
         flash(message, "error")
     modules = [m for m in _catalog() if m.is_published]
-    rows = rating_rows(asked.filters)
-    by_module = oc.outcomes_by_module(rows)
-    overall = oc.outcome(rows)
+    by_module, overall = oc.outcomes_of(picked_ratings(asked.filters))
     titles = {m.slug: m.title for m in modules}
     charts = [(titles.get(slug, slug), pc.outcome_chart(titles.get(slug, slug), result))
               for slug, result in by_module.items()]
@@ -125,9 +123,8 @@ def export_csv() -> Response:
             mimetype="text/plain")
     asked, _areas = _filters()
     if name == "outcomes":
-        rows = rating_rows(asked.filters)
         modules = {m.slug: m.title for m in _catalog() if m.is_published}
-        table = tables.outcome_table(oc.outcomes_by_module(rows), oc.outcome(rows), modules)
+        table = tables.outcome_table(*oc.outcomes_of(picked_ratings(asked.filters)), modules)
     else:
         key = {"coverage": "coverage_table", "deadlines": "deadline_table", "weekly": "weekly_table",
                "first_attempt": "first_table", "attempts": "attempts_table", "areas": "areas_table"}[name]
@@ -150,9 +147,8 @@ def report_pdf() -> Response:
     asked, _areas = _filters()
     target = programme.coverage_target()
     built = _tables(asked, target)
-    rows = rating_rows(asked.filters)
     titles = {m.slug: m.title for m in built["figures"].modules}
-    data = report_data(built, tables.outcome_table(oc.outcomes_by_module(rows), oc.outcome(rows), titles),
+    data = report_data(built, tables.outcome_table(*oc.outcomes_of(picked_ratings(asked.filters)), titles),
                        target, asked.messages)
     pdf = render_programme_report(data, current_app.extensions["certificate_design"])
     response = current_app.response_class(pdf, mimetype="application/pdf")
