@@ -11,7 +11,8 @@ are written to a temporary CONTENT_DIR (some at version 2.0, so older passes nee
 refresher). The venue is filled with bulk inserts: staff who joined over two years, 10 % more
 who have left, and per person and module a pass (with its attempt, certificate and every page
 read), an unfinished start (pages read, failed attempts) or nothing. Then it times
-GET /venues/<id>/training (and the filtered, former-staff variant) N times each after a
+GET /venues/<id>/training (its first page of 100 people, a later page, and the filtered,
+former-staff variant) N times each after a
 warm-up, prints median / p95 / max and the SQL statements per request, and checks the count is
 the same for a venue a tenth the size. SQLite always; PostgreSQL too when DATABASE_URL (or
 --postgres) names a server: a fresh database is created there and dropped at the end.
@@ -20,6 +21,7 @@ the same for a venue a tenth the size. SQLite always; PostgreSQL too when DATABA
 from __future__ import annotations
 
 import argparse
+import gzip
 import os
 import random
 import secrets
@@ -45,7 +47,8 @@ from training_portal.extensions import db  # noqa: E402
 
 MODULES = 10
 PAGES_PER_MODULE = 3
-URLS = ("/venues/{id}/training", "/venues/{id}/training?status=expired&sort=activity&leavers=1")
+URLS = ("/venues/{id}/training", "/venues/{id}/training?page=3",
+        "/venues/{id}/training?status=expired&sort=activity&leavers=1")
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,7 @@ class Result:
     statements: float
     statements_small_venue: float
     page_kb: float
+    gzip_kb: float  # what travels with gzip (level 6), as behind a compressing proxy
 
 
 # --- content ---------------------------------------------------------------------------
@@ -247,20 +251,23 @@ def time_url(backend: str, client: Any, counter: StatementCounter, url: str, big
         client.get(url.format(id=small))
         counter.active = False
         small_statements += counter.count
-    return Result(backend, url, timings, cpu, statements / args.n, small_statements / 5, len(body) / 1024)
+    return Result(backend, url, timings, cpu, statements / args.n, small_statements / 5, len(body) / 1024,
+                  len(gzip.compress(body, 6)) / 1024)
 
 
 def report(results: list[Result], args: argparse.Namespace) -> None:
     print(f"\n{args.staff} current staff (+10 % former) × {MODULES} modules; {args.n} requests per "
           f"address after {args.warmup} warm-up; load average "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    print("\n| database | address | median | p95 | max | CPU median | SQL statements (big / small venue) | HTML |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    print("\n| database | address | median | p95 | max | CPU median | SQL statements (big / small venue) "
+          "| HTML | gzip |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for r in results:
         t = r.timings_ms
         print(f"| {r.backend} | `{r.url}` | {statistics.median(t):.0f} ms | {percentile(t, 0.95):.0f} ms | "
               f"{max(t):.0f} ms | {statistics.median(r.cpu_ms):.0f} ms | "
-              f"{r.statements:.1f} / {r.statements_small_venue:.1f} | {r.page_kb:.0f} KB |")
+              f"{r.statements:.1f} / {r.statements_small_venue:.1f} | {r.page_kb:.0f} KB | "
+              f"{r.gzip_kb:.0f} KB |")
 
 
 def parse_args() -> argparse.Namespace:

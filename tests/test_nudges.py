@@ -58,7 +58,7 @@ def test_manager_nudges_a_never_started_person_and_one_mail_goes(app):
     client = login_client(app, manager)
     response = client.post(_url(venue_id, membership_id))
     assert response.status_code == 302
-    assert response.headers["Location"].endswith(f"/venues/{venue_id}")
+    assert response.headers["Location"].endswith(f"/venues/{venue_id}/training")
     [mail] = outbox(app)
     assert mail["To"] == "sam@example.org"
     assert mail["Subject"] == "A reminder about your training for The Crown"
@@ -228,4 +228,4 @@ def test_redirect_back_to_a_local_next_only(app):
     client = login_client(app, manager)
     response = client.post(_url(venue_id, membership_id),
                            data={"next": "https://evil.example/"})
-    assert response.headers["Location"].endswith(f"/venues/{venue_id}")
+    assert response.headers["Location"].endswith(f"/venues/{venue_id}/training")

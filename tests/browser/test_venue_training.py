@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -153,3 +154,20 @@ def test_policy_form_errors_show_beside_their_fields(live_app: Flask, page: Page
     expect(field).to_have_attribute("aria-invalid", "true")
     axe_check(page)
     assert_fits_phone(page)
+
+
+def test_reminder_buttons_work_without_javascript_from_the_list_and_the_table(
+        live_app: Flask, no_js_page: Page) -> None:
+    """The matrix's buttons submit one shared form (HTML form/formaction): no script needed."""
+    page, world = no_js_page, _venue(live_app)
+    log_in(page, world["email"], PASSWORD)
+    matrix = f"/venues/{world['venue_id']}/training?sort=joined"
+    page.goto(matrix)
+    page.locator("ul.matrix-list").get_by_role("button", name="Send a reminder to Nell Never").click()
+    expect(page.get_by_text("We have emailed Nell Never a reminder.")).to_be_visible()
+    assert page.url.endswith(matrix)
+    expect(page.locator("ul.matrix-list > li", has_text="Nell Never")).to_contain_text("Reminder sent")
+    page.set_viewport_size(LAPTOP)
+    page.get_by_role("table").get_by_role("button", name="Send a reminder to Rob Reading").click()
+    expect(page.get_by_text("We have emailed Rob Reading a reminder.")).to_be_visible()
+    expect(page.get_by_role("row", name=re.compile("Rob Reading"))).to_contain_text("Reminder sent")

@@ -17,6 +17,8 @@ PAST_DEADLINE = "past_deadline"
 STATUS_FILTERS = (*status.STATES, NEVER_STARTED, PAST_DEADLINE)
 SORT_CHOICES = ("name", "joined", "activity")  # the page's sorts (SORTS also has "status")
 MAX_SHOWN = 40  # an ignored value is echoed back in a note; keep it short
+#: People per page of the matrix (the figures above it always count every current member).
+PER_PAGE = 100
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,7 @@ class MatrixQuery:
     state: str | None = None
     sort: str = "name"
     leavers: bool = False
+    page: int = 1  # asked for; `Page.of` keeps it within the pages there are
     ignored: tuple[tuple[str, str], ...] = ()  # (parameter, value) that were not understood
 
     @property
@@ -48,7 +51,48 @@ def parse_query(args: Mapping[str, str], module_slugs: Sequence[str]) -> MatrixQ
     state = pick("status", STATUS_FILTERS)
     sort = pick("sort", [s for s in SORTS if s in SORT_CHOICES]) or "name"
     leavers = (args.get("leavers") or "") == "1"
-    return MatrixQuery(module, state, sort, leavers, tuple(ignored))
+    return MatrixQuery(module, state, sort, leavers, _page_number(args.get("page")), tuple(ignored))
+
+
+def _page_number(value: str | None) -> int:
+    """A page number from the address; anything else (missing, 0, "abc", huge) is page 1."""
+    text = (value or "").strip()
+    if not text.isdigit() or len(text) > 6:
+        return 1
+    return max(1, int(text))
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of the matrix's people: ``rows`` are positions ``first``..``last`` (1-based)
+    of ``total`` chosen people."""
+
+    rows: tuple[PersonRow, ...]
+    number: int
+    pages: int
+    total: int
+    per_page: int = PER_PAGE
+
+    @property
+    def first(self) -> int:
+        return (self.number - 1) * self.per_page + 1 if self.rows else 0
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.rows) - 1 if self.rows else 0
+
+    @property
+    def paged(self) -> bool:
+        return self.pages > 1
+
+    @classmethod
+    def of(cls, rows: Sequence[PersonRow], asked: int, per_page: int | None = None) -> Page:
+        """The asked page, or the last one when it is past the end (a list that shrank)."""
+        per_page = per_page or PER_PAGE
+        pages = max(1, -(-len(rows) // per_page))
+        number = min(max(1, asked), pages)
+        start = (number - 1) * per_page
+        return cls(tuple(rows[start:start + per_page]), number, pages, len(rows), per_page)
 
 
 def apply_query(rows: Sequence[PersonRow], query: MatrixQuery) -> list[PersonRow]:

@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
+from sqlalchemy.orm import contains_eager
 
 from training_portal import audit
 from training_portal.accounts.models import User
@@ -95,15 +96,17 @@ def join_venue(user: User, venue: Venue) -> tuple[Membership, bool]:
 
 
 def active_members(venue: Venue) -> list[Membership]:
+    """Current members by name, each with its user loaded in the same statement."""
     return list(db.session.scalars(
-        select(Membership).join(User)
+        select(Membership).join(Membership.user).options(contains_eager(Membership.user))
         .where(Membership.venue_id == venue.id, Membership.left_at.is_(None))
         .order_by(User.name)))
 
 
 def former_members(venue: Venue) -> list[Membership]:
+    """Leavers, most recent first, each with its user loaded in the same statement."""
     return list(db.session.scalars(
-        select(Membership).join(User)
+        select(Membership).join(Membership.user).options(contains_eager(Membership.user))
         .where(Membership.venue_id == venue.id, Membership.left_at.is_not(None))
         .order_by(Membership.left_at.desc())))
 

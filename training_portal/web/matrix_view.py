@@ -1,10 +1,11 @@
 """Display text for the training matrix, prepared once per request.
 
-A 500-person venue has 5,000 cells, shown twice (phone list and laptop table). Calling a
-template macro, `gettext` and Babel's date formatting per cell cost over a second, so the
-labels and sentence patterns are translated once per request, each date is formatted once,
-and each distinct cell's markup is built once (escaped with markupsafe) and reused: the
-template loops over people, not cells. The states themselves come from the one rule
+A page of the matrix lists up to 100 people (`dashboards.venue_query.PER_PAGE`) × every
+module, shown twice (phone list and laptop table). Calling a template macro, `gettext` and
+Babel's date formatting per cell cost over a second for 500 people, so the labels and
+sentence patterns are translated once per request, each date is formatted once, and each
+distinct cell's markup is built once (escaped with markupsafe) and reused: the template loops
+over people, not cells. The states themselves come from the one rule
 (`learning/status.py`, through `dashboards/venue.py`); nothing here decides a status.
 """
 
@@ -164,7 +165,7 @@ class MatrixText:
         detail = self.detail(cell)
         html = self._cells.get((cell.state, detail))
         if html is None:
-            extra = f' <span class="detail">{escape(detail)}</span>' if detail else ""
+            extra = f" <small>{escape(detail)}</small>" if detail else ""
             html = self._cells[(cell.state, detail)] = (
                 f'<td><span class="badge badge-{cell.state}">{escape(self.labels[cell.state])}</span>'
                 f"{extra}</td>")

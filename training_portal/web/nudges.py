@@ -51,4 +51,4 @@ def nudge(venue_id: int, membership_id: int) -> Response:
             db.session.commit()
             flash(_("We have emailed %(name)s a reminder.", name=membership.user.name))
     back = safe_next(request.form.get("next"))
-    return redirect(back or url_for("venues.show", venue_id=venue.id))
+    return redirect(back or url_for("venue_training.overview", venue_id=venue.id))

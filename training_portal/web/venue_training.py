@@ -17,7 +17,13 @@ from training_portal import policy
 from training_portal.content_access import catalog
 from training_portal.dashboards.person import attempts_of, certificates_of
 from training_portal.dashboards.venue import person_overview, venue_overview
-from training_portal.dashboards.venue_query import SORT_CHOICES, STATUS_FILTERS, apply_query, parse_query
+from training_portal.dashboards.venue_query import (
+    SORT_CHOICES,
+    STATUS_FILTERS,
+    Page,
+    apply_query,
+    parse_query,
+)
 from training_portal.extensions import db
 from training_portal.learning import status
 from training_portal.modules.content import Module
@@ -28,7 +34,7 @@ from training_portal.venues import services
 from training_portal.venues.models import Membership, Venue
 from training_portal.venues.policy_rules import ModuleTerm, check_policy
 from training_portal.web.matrix_view import MatrixText, matrix_rows, row_views
-from training_portal.web.venue_forms import TrainingPolicyForm
+from training_portal.web.venue_forms import ButtonForm, TrainingPolicyForm
 from training_portal.web.venues import _managed_venue
 
 bp = Blueprint("venue_training", __name__)
@@ -44,13 +50,16 @@ def overview(venue_id: int) -> str:
     query = parse_query(request.args, [m.slug for m in modules])
     data = venue_overview(venue, modules, site_today(), include_leavers=query.leavers)
     text = MatrixText()
+    # The figures count every current member; the list shows one page of the chosen people.
+    page = Page.of(apply_query(data.current, query), query.page)
+    page_url = _page_urls(venue.id, query.module, query.state, query.sort, query.leavers)
     return render_template(
         "venues/training.html", venue=venue, overview=data, query=query, target=coverage_target(),
-        people=matrix_rows(apply_query(data.current, query), query.module, text),
+        page=page, people=matrix_rows(page.rows, query.module, text), page_url=page_url,
         former=row_views(data.leavers, None, text), labels=text.labels,
         person_url=_person_urls(venue.id), day=text.day, shown_late=SHOWN_PAST_DEADLINE,
-        status_filters=STATUS_FILTERS, sorts=SORT_CHOICES,
-        severity_order=sorted(status.SEVERITY, key=status.SEVERITY.__getitem__))
+        status_filters=STATUS_FILTERS, sorts=SORT_CHOICES, button=ButtonForm(),
+        here=page_url(page.number), severity_order=sorted(status.SEVERITY, key=status.SEVERITY.__getitem__))
 
 
 @bp.route("/venues/<int:venue_id>/people/<int:membership_id>")
@@ -62,6 +71,7 @@ def person(venue_id: int, membership_id: int) -> str:
     return render_template(
         "venues/person.html", venue=venue, membership=membership, labels=text.labels,
         person=text.row(person_overview(venue, membership, catalog().published(), today)),
+        button=ButtonForm(), here=_here(),
         attempts=attempts_of(membership.user_id),
         certificates=certificates_of(membership.user_id, today),
         titles={m.slug: m.title for m in catalog().ordered})
@@ -93,6 +103,21 @@ def _person(venue: Venue, membership_id: int) -> Membership:
     if membership is None or not policy.can_view_person(current_user, venue, membership):
         abort(404)
     return membership
+
+
+def _here() -> str:
+    """This page's local address with its query, for a form to come back to (``next``)."""
+    return request.full_path.removesuffix("?")
+
+
+def _page_urls(venue_id: int, module: str | None, state: str | None, sort: str,
+               leavers: bool) -> Callable[[int], str]:
+    """Addresses of the matrix's other pages, keeping the manager's filters and sort."""
+    def page_url(number: int) -> str:
+        return url_for("venue_training.overview", venue_id=venue_id, module=module, status=state,
+                       sort=None if sort == "name" else sort, leavers=1 if leavers else None,
+                       page=number if number > 1 else None)
+    return page_url
 
 
 def _person_urls(venue_id: int) -> Callable[[int], str]:
