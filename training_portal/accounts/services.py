@@ -137,6 +137,18 @@ def change_email(user: User, current_password: str, new_email: str) -> None:
     forget_session_checks(user.id)
 
 
+def change_name(user: User, new_name: str) -> bool:
+    """Audited with the old and new name. Issued certificates keep the name they were issued
+    with (certificates.holder_name); True when the name changed."""
+    new_name = new_name.strip()
+    if new_name == user.name:
+        return False
+    audit.record(user.id, "account.name_changed", "user", user.id, old=user.name, new=new_name)
+    user.name = new_name
+    forget_session_checks(user.id)
+    return True
+
+
 def set_role(user: User, role: str, granted: bool) -> None:
     if role not in KNOWN_ROLES:
         raise AccountError(f"Unknown role {role!r}: use one of {', '.join(KNOWN_ROLES)}.")

@@ -9,7 +9,6 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from training_portal.accounts import services
-from training_portal.accounts.session_checks import forget_session_checks
 from training_portal.accounts.sessions import current_account, end_session, start_session
 from training_portal.extensions import db, limiter
 from training_portal.notifications.accounts import send_login_link, send_reset_link
@@ -186,10 +185,9 @@ def change_name() -> tuple[str, int] | Response:
     forms = _account_forms()
     if not forms.name.validate_on_submit():
         return _account_page(forms, 400)
-    current_account().name = forms.name.name.data
+    services.change_name(current_account(), forms.name.name.data)
     db.session.commit()
-    forget_session_checks(current_user.id)
-    flash(_("Your name is saved."))
+    flash(_("Your name is saved. Certificates already issued keep the name they were issued with."))
     return redirect(url_for("accounts.account"))
 
 

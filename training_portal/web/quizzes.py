@@ -116,7 +116,8 @@ def result(public_id: str) -> str | Response:
         return redirect(url_for("quizzes.take", public_id=public_id))
     module = published_module_or_404(attempt.module_slug)
     certificate = db.session.scalar(
-        db.select(Certificate).join(Completion).where(Completion.attempt_id == attempt.id))
+        db.select(Certificate).join(Completion).where(Completion.attempt_id == attempt.id,
+                                                      Certificate.replaced_at.is_(None)))
     ask_confidence = bool(attempt.passed) and not confidence.has_answered(
         current_user.id, module, confidence.AFTER, attempt.id)
     return render_template("quizzes/result.html", module=module, attempt=attempt,
