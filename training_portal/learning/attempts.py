@@ -16,6 +16,7 @@ from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from training_portal.db import utcnow
 from training_portal.extensions import db
@@ -64,12 +65,32 @@ def last_graded_attempt(user_id: int, slug: str) -> Attempt | None:
 
 
 def open_attempt(user_id: int, module: Module) -> Attempt | None:
-    """An ungraded attempt on the current content; resuming it stops redrawing for easy questions."""
+    """The person's open attempt at this module, if they can carry on with it.
+
+    Resuming stops redrawing for easy questions. There is at most one open attempt per person
+    and module (the partial unique index ``uq_attempts_open``).
+    """
+    attempt = _open_attempt(user_id, module.slug)
+    return attempt if attempt is not None and can_resume(attempt, module) else None
+
+
+def _open_attempt(user_id: int, slug: str) -> Attempt | None:
     return db.session.scalar(
-        select(Attempt).where(Attempt.user_id == user_id, Attempt.module_slug == module.slug,
-                              Attempt.graded_at.is_(None),
-                              Attempt.content_hash == module.content_hash)
-        .order_by(Attempt.started_at.desc()).limit(1))
+        select(Attempt).where(Attempt.user_id == user_id, Attempt.module_slug == slug,
+                              Attempt.graded_at.is_(None), Attempt.abandoned_at.is_(None)))
+
+
+def can_resume(attempt: Attempt, module: Module) -> bool:
+    """An open attempt can be finished while it was drawn from the module's current content."""
+    return attempt.content_hash == module.content_hash
+
+
+def abandon(attempt: Attempt) -> None:
+    """Close an open attempt that can no longer be finished; it is kept, never graded."""
+    db.session.execute(
+        update(Attempt).where(Attempt.id == attempt.id, Attempt.graded_at.is_(None))
+        .values(abandoned_at=utcnow()).execution_options(synchronize_session=False))
+    db.session.refresh(attempt)
 
 
 def quiz_gate(user_id: int, module: Module, modules: Mapping[str, Module], today: date,
@@ -92,9 +113,11 @@ def quiz_gate(user_id: int, module: Module, modules: Mapping[str, Module], today
 
 def start_attempt(user_id: int, module: Module, modules: Mapping[str, Module], today: date,
                   pause_seconds: int, rng: random.Random | None = None) -> Attempt:
-    existing = open_attempt(user_id, module)
+    existing = _open_attempt(user_id, module.slug)
     if existing is not None:
-        return existing
+        if can_resume(existing, module):
+            return existing
+        abandon(existing)
     gate = quiz_gate(user_id, module, modules, today, pause_seconds)
     if not gate.allowed:
         raise QuizError(gate.reason)
@@ -104,8 +127,15 @@ def start_attempt(user_id: int, module: Module, modules: Mapping[str, Module], t
         public_id=secrets.token_urlsafe(16), user_id=user_id, module_slug=module.slug,
         module_version=module.version, content_hash=module.content_hash,
         drawn=[{"question": d.question_id, "choices": list(d.choice_ids)} for d in drawn])
-    db.session.add(attempt)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # a SAVEPOINT: losing the race undoes this insert only
+            db.session.add(attempt)
+    except IntegrityError:
+        # Another request opened an attempt first (uq_attempts_open): carry on with that one.
+        winner = _open_attempt(user_id, module.slug)
+        if winner is None:
+            raise
+        return winner
     return attempt
 
 
@@ -139,6 +169,9 @@ def submit_attempt(attempt: Attempt, module: Module, raw_answers: Mapping[str, l
     request) changes nothing and returns False, so the caller issues and mails nothing twice."""
     if attempt.graded_at is not None:
         return False
+    if attempt.abandoned_at is not None:
+        raise QuizError(_l("This attempt was closed because the module changed. "
+                           "Start the quiz again."))
     answers = clean_answers(attempt, raw_answers)
     results = _grade(attempt, module, answers)
     right = sum(results.values())
@@ -147,7 +180,8 @@ def submit_attempt(attempt: Attempt, module: Module, raw_answers: Mapping[str, l
     passed = is_pass(right, len(results), module.quiz.pass_mark)
     now = utcnow()
     claimed = db.session.execute(
-        update(Attempt).where(Attempt.id == attempt.id, Attempt.graded_at.is_(None))
+        update(Attempt).where(Attempt.id == attempt.id, Attempt.graded_at.is_(None),
+                              Attempt.abandoned_at.is_(None))
         .values(graded_at=now, answers=answers, results=results, score=score, passed=passed)
         .execution_options(synchronize_session=False))
     db.session.refresh(attempt)

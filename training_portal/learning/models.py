@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from training_portal.db import UTCDateTime, utcnow
@@ -22,7 +22,12 @@ class Attempt(db.Model):  # type: ignore[name-defined,misc]
     __table_args__ = (CheckConstraint("score IS NULL OR (score >= 0 AND score <= 100)",
                                       name="score_range"),
                       # The partnership's figures number each person's attempts at a module in order.
-                      Index("ix_attempts_user_module_started", "user_id", "module_slug", "started_at"))
+                      Index("ix_attempts_user_module_started", "user_id", "module_slug", "started_at"),
+                      # One open attempt per person and module, whatever races: parallel "start"
+                      # requests cannot open a second one (and so cannot skip the retry pause).
+                      Index("uq_attempts_open", "user_id", "module_slug", unique=True,
+                            sqlite_where=text("graded_at IS NULL AND abandoned_at IS NULL"),
+                            postgresql_where=text("graded_at IS NULL AND abandoned_at IS NULL")))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Unguessable id used in addresses, so attempt numbers reveal nothing.
@@ -41,6 +46,9 @@ class Attempt(db.Model):  # type: ignore[name-defined,misc]
     graded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     score: Mapped[int | None] = mapped_column(Integer)
     passed: Mapped[bool | None]
+    #: Set when an open attempt can no longer be finished (its module changed major version, or
+    #: it was drawn before attempts kept their questions and the bank changed); never graded.
+    abandoned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ConfidenceRating(db.Model):  # type: ignore[name-defined,misc]

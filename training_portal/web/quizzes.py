@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
@@ -67,6 +68,9 @@ def take(public_id: str) -> tuple[str, int] | Response:
     module = published_module_or_404(attempt.module_slug)
     if attempt.graded_at is not None:
         return redirect(url_for("quizzes.result", public_id=public_id))
+    if attempt.abandoned_at is not None:
+        flash(_("This attempt was closed because the module changed. Start the quiz again."), "error")
+        return redirect(url_for("quizzes.intro", slug=module.slug))
     chosen: dict[str, list[str]] = {}
     unanswered: list[str] = []
     if request.method == "POST":
