@@ -10,10 +10,14 @@ from flask import Flask
 
 from training_portal import config as config_module
 from training_portal import extensions as ext
+from training_portal.urls import BoundedIntConverter, IdentifierConverter
 
 
 def create_app(config_overrides: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=False)
+    # Path identifiers are checked by shape before any view sees them (training_portal/urls.py).
+    app.url_map.converters["default"] = app.url_map.converters["string"] = IdentifierConverter
+    app.url_map.converters["int"] = BoundedIntConverter
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(config_module.from_environment(app.instance_path))
     app.config.update(config_overrides or {})

@@ -25,6 +25,7 @@ from training_portal.learning.models import Attempt
 from training_portal.modules.content import Module
 from training_portal.quizzes.grading import draw as draw_questions
 from training_portal.quizzes.grading import grade_question, is_pass, score_percent
+from training_portal.urls import is_urlsafe_id
 
 
 class QuizError(ValueError):
@@ -140,6 +141,8 @@ def start_attempt(user_id: int, module: Module, modules: Mapping[str, Module], t
 
 
 def find_own_attempt(user_id: int, public_id: str) -> Attempt | None:
+    if not is_urlsafe_id(public_id):
+        return None  # not the shape of an id: no query
     attempt = db.session.scalar(select(Attempt).where(Attempt.public_id == public_id))
     return attempt if attempt is not None and attempt.user_id == user_id else None
 
