@@ -20,7 +20,7 @@ class IdentifierConverter(BaseConverter):
     an over-long value) does not match the route, so it is a 404 before any view or query runs:
     the same answer on SQLite and PostgreSQL (whose driver refuses NUL bytes with an error)."""
 
-    regex = "[ -.0-~]{1,%d}" % MAX_IDENTIFIER  # 0x20-0x2E and 0x30-0x7E: no "/" (0x2F)
+    regex = f"[ -.0-~]{{1,{MAX_IDENTIFIER}}}"  # 0x20-0x2E and 0x30-0x7E: no "/" (0x2F)
 
 
 class BoundedIntConverter(IntegerConverter):
