@@ -23,8 +23,9 @@ from training_portal.extensions import db
 from training_portal.learning import completions, question_stats
 from training_portal.learning.models import Attempt
 from training_portal.modules.content import Module
+from training_portal.quizzes.bank import Question
 from training_portal.quizzes.grading import draw as draw_questions
-from training_portal.quizzes.grading import grade_question, is_pass, score_percent
+from training_portal.quizzes.grading import from_snapshot, grade_question, is_pass, score_percent, snapshot
 from training_portal.urls import is_urlsafe_id
 
 
@@ -81,9 +82,28 @@ def _open_attempt(user_id: int, slug: str) -> Attempt | None:
                               Attempt.graded_at.is_(None), Attempt.abandoned_at.is_(None)))
 
 
+def has_snapshot(attempt: Attempt) -> bool:
+    """True when the attempt stored its questions and answers when drawn (issue 9, item 2)."""
+    return attempt.pass_mark is not None and all(
+        from_snapshot(item) is not None for item in attempt.drawn)
+
+
 def can_resume(attempt: Attempt, module: Module) -> bool:
-    """An open attempt can be finished while it was drawn from the module's current content."""
-    return attempt.content_hash == module.content_hash
+    """Whether an open attempt can still be finished.
+
+    An attempt that kept its questions is graded against them, so a trainer's edit (a typo, a
+    corrected answer) does not stop it; a new major version does (its pass would be out of
+    date at once), and then the attempt is abandoned and a fresh one drawn. An attempt from
+    before snapshots can be graded only against the same content.
+    """
+    if attempt.content_hash == module.content_hash:
+        return True
+    return has_snapshot(attempt) and _major(attempt.module_version) == module.major_version
+
+
+def _major(version: str) -> int | None:
+    head = version.split(".", 1)[0]
+    return int(head) if head.isdigit() else None
 
 
 def abandon(attempt: Attempt) -> None:
@@ -127,7 +147,8 @@ def start_attempt(user_id: int, module: Module, modules: Mapping[str, Module], t
     attempt = Attempt(
         public_id=secrets.token_urlsafe(16), user_id=user_id, module_slug=module.slug,
         module_version=module.version, content_hash=module.content_hash,
-        drawn=[{"question": d.question_id, "choices": list(d.choice_ids)} for d in drawn])
+        pass_mark=module.quiz.pass_mark,
+        drawn=[snapshot(module.quiz.by_id[d.question_id], d) for d in drawn])
     try:
         with db.session.begin_nested():  # a SAVEPOINT: losing the race undoes this insert only
             db.session.add(attempt)
@@ -179,8 +200,7 @@ def submit_attempt(attempt: Attempt, module: Module, raw_answers: Mapping[str, l
     results = _grade(attempt, module, answers)
     right = sum(results.values())
     score = score_percent(right, len(results))
-    assert module.quiz is not None
-    passed = is_pass(right, len(results), module.quiz.pass_mark)
+    passed = is_pass(right, len(results), pass_mark_of(attempt, module))
     now = utcnow()
     claimed = db.session.execute(
         update(Attempt).where(Attempt.id == attempt.id, Attempt.graded_at.is_(None),
@@ -197,15 +217,41 @@ def submit_attempt(attempt: Attempt, module: Module, raw_answers: Mapping[str, l
     return graded_now
 
 
-def _grade(attempt: Attempt, module: Module, answers: dict[str, list[str]]) -> dict[str, bool]:
-    bank = module.quiz
-    if bank is None:
+def pass_mark_of(attempt: Attempt, module: Module) -> int:
+    """The pass mark the attempt started with (the bank's today for attempts from before)."""
+    if attempt.pass_mark is not None:
+        return attempt.pass_mark
+    if module.quiz is None:
         raise QuizError(_l("This module no longer has a quiz."))
+    return module.quiz.pass_mark
+
+
+def drawn_questions(attempt: Attempt, module: Module) -> list[tuple[Question, list[str]]]:
+    """(question as drawn, choice ids in the order shown) for each drawn question.
+
+    From the attempt's own snapshot; attempts from before snapshots fall back to the live bank
+    (a question no longer there is left out).
+    """
+    rows = []
+    for item in attempt.drawn:
+        question = from_snapshot(item)
+        if question is None and module.quiz is not None:
+            question = module.quiz.question(item["question"])
+        if question is not None:
+            rows.append((question, list(item["choices"])))
+    return rows
+
+
+def _grade(attempt: Attempt, module: Module, answers: dict[str, list[str]]) -> dict[str, bool]:
+    """Against the questions and correct answers the attempt was drawn from, never the bank
+    as edited since; only attempts from before snapshots read the live bank."""
     results = {}
     for item in attempt.drawn:
-        question = bank.question(item["question"])
-        if question is None or not set(item["choices"]) <= {c.id for c in question.choices}:
-            raise QuizError(_l("This quiz was updated while you were taking it. "
-                            "Start again to get the new questions."))
+        question = from_snapshot(item)
+        if question is None:
+            question = module.quiz.question(item["question"]) if module.quiz else None
+            if question is None or not set(item["choices"]) <= {c.id for c in question.choices}:
+                raise QuizError(_l("This quiz was updated while you were taking it. "
+                                "Start again to get the new questions."))
         results[question.id] = grade_question(question, frozenset(answers[question.id]))
     return results

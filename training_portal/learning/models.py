@@ -36,8 +36,13 @@ class Attempt(db.Model):  # type: ignore[name-defined,misc]
     module_slug: Mapped[str] = mapped_column(String(80), index=True)
     module_version: Mapped[str] = mapped_column(String(20))
     content_hash: Mapped[str] = mapped_column(String(64))
-    #: [{"question": id, "choices": [choice ids in the order shown]}, ...]
+    #: [{"question": id, "choices": [choice ids in the order shown], "kind", "text", "scenario",
+    #: "explanation", "options": [{"id", "text", "correct", "feedback"} in file order]}, ...]:
+    #: the questions as drawn, so grading and the result page never read a bank edited since
+    #: (quizzes.grading.snapshot). Attempts from before snapshots hold question and choices only.
     drawn: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    #: The quiz's pass mark when the attempt started (None for attempts from before).
+    pass_mark: Mapped[int | None] = mapped_column(Integer)
     #: {question id: [chosen choice ids]} once submitted.
     answers: Mapped[dict[str, list[str]] | None] = mapped_column(JSON)
     #: {question id: true/false} once graded.

@@ -102,14 +102,9 @@ def _answers_from(form: MultiDict[str, str]) -> dict[str, list[str]]:
 
 
 def _drawn_questions(attempt: Attempt, module: Module) -> list[tuple[Question, list[Choice]]]:
-    """(question, [choices in the drawn order]) for each drawn question still in the bank."""
-    rows = []
-    for item in attempt.drawn:
-        question = module.quiz.question(item["question"]) if module.quiz else None
-        if question is None:
-            continue
-        rows.append((question, [c for cid in item["choices"] if (c := question.choice(cid))]))
-    return rows
+    """(question, [choices in the drawn order]) as the attempt was drawn (its snapshot)."""
+    return [(question, [c for cid in shown if (c := question.choice(cid))])
+            for question, shown in services.drawn_questions(attempt, module)]
 
 
 @bp.route("/quiz/<public_id>/result")
@@ -126,4 +121,6 @@ def result(public_id: str) -> str | Response:
         current_user.id, module, confidence.AFTER, attempt.id)
     return render_template("quizzes/result.html", module=module, attempt=attempt,
                            questions=_drawn_questions(attempt, module), certificate=certificate,
+                           pass_mark=attempt.pass_mark if attempt.pass_mark is not None else (
+                               module.quiz.pass_mark if module.quiz else 0),
                            ask_confidence=ask_confidence, form=ButtonForm())
