@@ -52,8 +52,10 @@ def load(app: Any, people: int, certificates: int, seed: int = 8) -> dict[str, s
             with raw.driver_connection.cursor() as cur:  # type: ignore[union-attr]
                 with cur.copy("COPY users (id, name, email, is_trainer, is_admin, is_disabled, "
                               "session_version, created_at) FROM STDIN") as copy:
+                    names = {}
                     for i in range(1, people + 1):
                         first, last = rng.choice(FIRST), rng.choice(LAST)
+                        names[i] = f"{first} {last}"
                         copy.write_row((i, f"{first} {last}", f"{first}.{last}{i}@example.org".lower(),
                                         False, False, False, 1, start + timedelta(minutes=i)))
                 venues = max(1, people // 20)
@@ -79,11 +81,15 @@ def load(app: Any, people: int, certificates: int, seed: int = 8) -> dict[str, s
                         when = start + timedelta(seconds=n * 200)
                         copy.write_row((n, user, n, "drink-spiking", "Drink spiking", "1.0", "0" * 64,
                                         100, when, (when + timedelta(days=365)).date()))
-                with cur.copy("COPY certificates (id, completion_id, code, issued_at) FROM STDIN") as copy:
-                    for n, _user in rows:
+                with cur.copy("COPY certificates (id, completion_id, code, issued_at, holder_name, "
+                              "module_title, module_version, passed_on, expires_on) "
+                              "FROM STDIN") as copy:
+                    for n, user in rows:
                         code = new_code().replace("-", "")
                         codes.append(code)
-                        copy.write_row((n, n, code, start + timedelta(seconds=n * 200)))
+                        when = start + timedelta(seconds=n * 200)
+                        copy.write_row((n, n, code, when, names[user], "Drink spiking", "1.0",
+                                        when.date(), (when + timedelta(days=365)).date()))
                 for table in ("users", "venues", "memberships", "attempts", "completions", "certificates"):
                     cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # type: ignore[arg-type]  # noqa: S608 (fixed names)
                                 f"(SELECT max(id) FROM {table}))")

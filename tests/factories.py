@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 import factory
 from argon2 import PasswordHasher
@@ -172,6 +173,13 @@ class CertificateFactory(BaseFactory):
 
     completion = factory.SubFactory(CompletionFactory)
     code = factory.LazyFunction(lambda: normalise(new_code()))
+    # The printed facts, captured at issue (as certificates.services.issue_for does).
+    holder_name = factory.LazyAttribute(lambda o: o.completion.user.name)
+    module_title = factory.LazyAttribute(lambda o: o.completion.module_title)
+    module_version = factory.LazyAttribute(lambda o: o.completion.module_version)
+    passed_on = factory.LazyAttribute(
+        lambda o: o.completion.passed_at.astimezone(ZoneInfo("Europe/London")).date())
+    expires_on = factory.LazyAttribute(lambda o: o.completion.expires_on)
     revoked_at = None
     revoke_reason = None
 

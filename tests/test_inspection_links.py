@@ -218,7 +218,13 @@ def test_a_withdrawn_link_stops_at_once(app, world):
     assert "already withdrawn" in again.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("token", ["not-a-real-token", "x" * 43, "x" * 500])
+def test_a_token_of_the_wrong_shape_is_not_found_before_any_lookup(app, world):
+    """Longer than any identifier (urls.IdentifierConverter): the route does not match."""
+    assert app.test_client().get(f"/inspect/{'x' * 500}").status_code == 404
+    assert app.test_client().get(f"/inspect/{'x' * 500}/register.pdf").status_code == 404
+
+
+@pytest.mark.parametrize("token", ["not-a-real-token", "x" * 43])
 def test_an_unknown_token_is_not_found(app, world, token):
     response = app.test_client().get(f"/inspect/{token}")
     assert response.status_code == 404

@@ -163,11 +163,12 @@ def test_csv_is_utf8_with_bom_and_one_row_per_person_and_module(app, world):
     assert b"\r\n" in body
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     assert rows[0] == ["Person", "Module", "Version", "Date passed", "Valid until", "Status",
-                       "Certificate code", "Required"]
+                       "Certificate code", "Required", "Name on certificate"]
     assert len(rows) == 1 + 5 * 2
     alice = next(r for r in rows if r[0] == "Alice Able" and r[1] == "Welcome to the programme")
     assert alice[2] == "1.2" and alice[5] == "In date" and alice[6] == "K7QM-3XWD-9TRF-H2PN"
     assert alice[3] == (world["today"] - timedelta(days=10)).isoformat() and alice[7] == "yes"
+    assert alice[8] == "Alice Able"
     bob = next(r for r in rows if r[0] == "Bob Revoked" and r[1] == "Welcome to the programme")
     assert bob[4] == "" and bob[5] == "Certificate revoked"
 

@@ -7,9 +7,16 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, request
+from markupsafe import Markup
 
 from training_portal import config as config_module
 from training_portal import extensions as ext
+from training_portal.urls import BoundedIntConverter, IdentifierConverter
+
+
+def bdi(value: Any) -> Markup:
+    """A person-supplied name, isolated so right-to-left text never reorders what is around it."""
+    return Markup("<bdi>{}</bdi>").format(value)
 
 
 class PortalApp(Flask):
@@ -28,6 +35,9 @@ def create_app(config_overrides: Mapping[str, Any] | None = None) -> Flask:
 
     logs.install()  # CR/LF and control characters in logged values are escaped
     app = PortalApp(__name__, instance_relative_config=False)
+    # Path identifiers are checked by shape before any view sees them (training_portal/urls.py).
+    app.url_map.converters["default"] = app.url_map.converters["string"] = IdentifierConverter
+    app.url_map.converters["int"] = BoundedIntConverter
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(config_module.from_environment(app.instance_path))
     app.config.update(config_overrides or {})
@@ -49,6 +59,8 @@ def create_app(config_overrides: Mapping[str, Any] | None = None) -> Flask:
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)  # type: ignore[method-assign]
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
+    # People's names may mix writing directions: {{ name|bdi }} isolates them in the page.
+    app.jinja_env.filters["bdi"] = bdi
     _register_extensions(app)
     _register_content(app)
     _register_blueprints(app)

@@ -6,7 +6,7 @@ import unicodedata
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms.validators import DataRequired, Email, Length, ValidationError
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 
 def _has_control_characters(value: str, allowed: str = "") -> bool:
@@ -32,6 +32,15 @@ def strip(value: Any) -> Any:
 def name_validators() -> list[Any]:
     return [
         DataRequired(_l("Enter your name.")),
+        Length(max=120, message=_l("Use 120 characters or fewer.")),
+        no_control_characters,
+    ]
+
+
+def printed_name_validators() -> list[Any]:
+    """The optional "name as printed", asked for when certificates cannot print the name."""
+    return [
+        Optional(),
         Length(max=120, message=_l("Use 120 characters or fewer.")),
         no_control_characters,
     ]

@@ -15,6 +15,8 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
+    #: The name as certificates print it, given when the certificate fonts cannot draw ``name``.
+    printed_name: Mapped[str | None] = mapped_column(String(120))
     #: Stored lower-cased; the address people sign in with.
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import unicodedata
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
@@ -37,19 +38,27 @@ class EmailTaken(AccountError):
 
 
 def normalise_email(email: str) -> str:
-    return email.strip().lower()
+    """The one stored and compared form of an address: trimmed, Unicode NFC, lower case.
+
+    NFC first, so "é" typed as one code point or as "e" + combining accent is one address
+    (one mailbox cannot hold two accounts); lower case (``str.lower``, not ``casefold``:
+    casefolding turns "ß" into "ss" and could merge two real, different mailboxes); NFC again,
+    as lower-casing can leave a decomposed sequence.
+    """
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFC", email.strip()).lower())
 
 
 def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
-def register(name: str, email: str, password: str) -> User:
+def register(name: str, email: str, password: str, printed_name: str | None = None) -> User:
     if find_user_by_email(email) is not None:
         raise EmailTaken(_l("An account with this email address already exists. "
                            "Log in, or ask for a sign-in link."))
     user = User(name=name.strip(), email=normalise_email(email),
-                password_hash=hash_password(password))
+                password_hash=hash_password(password),
+                printed_name=(printed_name or "").strip() or None)
     db.session.add(user)
     db.session.flush()
     audit.record(user.id, "account.registered", "user", user.id)
@@ -126,12 +135,6 @@ def change_password(user: User, current: str, new: str) -> None:
     set_password(user, new)
 
 
-def change_name(user: User, name: str) -> None:
-    audit.record(user.id, "account.name_changed", "user", user.id)
-    user.name = name.strip()
-    forget_session_checks(user.id)
-
-
 def change_email(user: User, current_password: str, new_email: str) -> None:
     if not verify_password(user.password_hash, current_password):
         raise WrongPassword(_l("Your current password is not right."))
@@ -141,6 +144,22 @@ def change_email(user: User, current_password: str, new_email: str) -> None:
     audit.record(user.id, "account.email_changed", "user", user.id, old=user.email)
     user.email = normalise_email(new_email)
     forget_session_checks(user.id)
+
+
+def change_name(user: User, new_name: str, printed_name: str | None = None) -> bool:
+    """Audited with the old and new name (and name as printed). Issued certificates keep the
+    name they were issued with (certificates.holder_name); True when anything changed."""
+    new_name = new_name.strip()
+    printed_name = (printed_name or "").strip() or None
+    if new_name == user.name and printed_name == user.printed_name:
+        return False
+    audit.record(user.id, "account.name_changed", "user", user.id, old=user.name, new=new_name,
+                 **({"old_printed": user.printed_name, "new_printed": printed_name}
+                    if printed_name != user.printed_name else {}))
+    user.name = new_name
+    user.printed_name = printed_name
+    forget_session_checks(user.id)
+    return True
 
 
 def set_role(user: User, role: str, granted: bool) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import re
 import string
+import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -212,3 +213,27 @@ def _logo(folder: Path, value: Any, source: Path) -> Path | None:
     if path.read_bytes()[:8] != _PNG_MAGIC:
         raise DesignError(f"{source}: logo {path} is not a PNG file")
     return path
+
+
+def unprintable_characters(text: str, design: Design) -> str:
+    """The characters of ``text`` the certificate cannot print properly, in order, once each.
+
+    A character counts as printable when both the regular and the bold font have a glyph for
+    it (their TrueType cmap). Right-to-left letters (bidirectional classes R and AL: Hebrew,
+    Arabic, …) are counted as unprintable too: the PDFs have no text shaping or bidirectional
+    reordering yet, so they would print in the wrong order and, for Arabic, unjoined.
+    """
+    missing: list[str] = []
+    maps = [_cmap(design.font_regular), _cmap(design.font_bold)]
+    for ch in text:
+        if ch.isspace() or ch in missing:
+            continue
+        if unicodedata.bidirectional(ch) in ("R", "AL") or any(ord(ch) not in m for m in maps):
+            missing.append(ch)
+    return "".join(missing)
+
+
+@cache
+def _cmap(font_name: str) -> frozenset[int]:
+    face = pdfmetrics.getFont(font_name).face  # type: ignore[attr-defined]
+    return frozenset(face.charToGlyph)

@@ -56,6 +56,8 @@ class RecordRow:
     passed_on: date
     expires_on: date
     code: str
+    #: The name printed on that certificate (as issued); shown when it is not the record's name.
+    issued_to: str | None = None
 
 
 def long_date(day: date) -> str:
@@ -222,7 +224,7 @@ def render_training_record(
             styles["small"],
         ),
         Spacer(1, 6 * mm),
-        _record_table(rows, styles, design),
+        _record_table(rows, styles, design, holder_name),
     ]
 
     def decorate(canvas: Canvas, doc_: SimpleDocTemplate) -> None:
@@ -258,10 +260,18 @@ def _record_styles(design: Design) -> dict[str, ParagraphStyle]:
 
 
 def _record_table(
-    rows: list[RecordRow], styles: dict[str, ParagraphStyle], design: Design
+    rows: list[RecordRow], styles: dict[str, ParagraphStyle], design: Design,
+    holder_name: str = "",
 ) -> Table:
     def cell(text: str, style: str = "cell") -> Paragraph:
         return Paragraph(escape(text), styles[style])
+
+    def title(row: RecordRow) -> Paragraph:
+        if row.issued_to is None or row.issued_to == holder_name:
+            return cell(str(row.module_title))
+        # The certificate states the name it was issued with; say so rather than hide it.
+        return Paragraph(f"{escape(str(row.module_title))}<br/>"
+                         f"{escape('Issued to: ' + row.issued_to)}", styles["cell"])
 
     header = [
         cell(h, "head")
@@ -269,7 +279,7 @@ def _record_table(
     ]
     body: list[list[Paragraph | str]] = [
         [
-            cell(str(r.module_title)),
+            title(r),
             cell(str(r.version)),
             cell(r.passed_on.isoformat()),
             cell(r.expires_on.isoformat()),

@@ -19,7 +19,9 @@ from training_portal.learning import learner_summary
 from training_portal.learning.models import Attempt, Completion
 from training_portal.timeutil import site_date
 
-VALID, EXPIRED, REVOKED = "valid", "expired", "revoked"
+VALID, EXPIRED, REVOKED, REPLACED = "valid", "expired", "revoked", "replaced"
+#: Every status a certificate can have, for the pages that list or label them.
+STATUSES = (VALID, EXPIRED, REVOKED, REPLACED)
 
 
 class CertificateError(ValueError):
@@ -28,7 +30,7 @@ class CertificateError(ValueError):
 
 @dataclass(frozen=True)
 class PublicCertificate:
-    """Exactly what the public may see: the facts printed on the PDF, and the status."""
+    """Exactly what the public may see: the facts printed on the PDF, as issued, and the status."""
 
     status: str
     holder_name: str
@@ -39,6 +41,7 @@ class PublicCertificate:
     issuer: str
     code: str
     revoked_on: date | None
+    replaced_on: date | None = None
 
 
 def issue_for(attempt: Attempt) -> Certificate | None:
@@ -46,13 +49,50 @@ def issue_for(attempt: Attempt) -> Certificate | None:
     completion = db.session.scalar(select(Completion).where(Completion.attempt_id == attempt.id))
     if completion is None:
         return None
-    existing = db.session.scalar(select(Certificate).where(Certificate.completion_id == completion.id))
+    existing = current_certificate_of(completion.id)
     if existing is not None:
         return existing
-    certificate = Certificate(completion_id=completion.id, code=_unused_code())
+    user = completion.user
+    return _issue(completion, user.printed_name or user.name)
+
+
+def _issue(completion: Completion, holder_name: str, reissue_reason: str | None = None
+           ) -> Certificate:
+    """A new certificate that captures, now, every fact it prints."""
+    certificate = Certificate(
+        completion_id=completion.id, code=_unused_code(), holder_name=holder_name,
+        module_title=completion.module_title, module_version=completion.module_version,
+        passed_on=site_date(completion.passed_at), expires_on=completion.expires_on,
+        reissue_reason=reissue_reason)
     db.session.add(certificate)
     db.session.flush()
     return certificate
+
+
+def current_certificate_of(completion_id: int) -> Certificate | None:
+    """The completion's certificate that is not replaced (at most one: a unique index)."""
+    return db.session.scalar(select(Certificate).where(
+        Certificate.completion_id == completion_id, Certificate.replaced_at.is_(None)))
+
+
+def reissue(actor: User, certificate: Certificate, holder_name: str, reason: str) -> Certificate:
+    """A corrected certificate (new code) for the same pass; the old code then verifies as replaced."""
+    if certificate.replaced_at is not None:
+        raise CertificateError(_l("This certificate was already replaced. Reissue the current one."))
+    if certificate.revoked_at is not None:
+        raise CertificateError(_l("A revoked certificate cannot be reissued."))
+    holder_name = holder_name.strip()
+    if not holder_name:
+        raise CertificateError(_l("Give the name to print."))
+    now = utcnow()
+    # Mark the old one first: the unique index allows one current certificate per pass.
+    certificate.replaced_at = now
+    db.session.flush()
+    new = _issue(certificate.completion, holder_name, reissue_reason=reason)
+    certificate.replaced_by_id = new.id
+    audit.record(actor.id, "certificate.reissued", "certificate", new.id, replaces=certificate.id,
+                 old_name=certificate.holder_name, new_name=holder_name, reason=reason)
+    return new
 
 
 def _unused_code() -> str:
@@ -72,32 +112,37 @@ def find_by_code(raw_code: str) -> Certificate | None:
 def status_of(certificate: Certificate, today: date) -> str:
     if certificate.revoked_at is not None:
         return REVOKED
-    return EXPIRED if certificate.completion.expires_on < today else VALID
+    if certificate.replaced_at is not None:
+        return REPLACED
+    return EXPIRED if certificate.expires_on < today else VALID
 
 
 def public_view(certificate: Certificate, issuer: str, today: date) -> PublicCertificate:
-    completion = certificate.completion
+    """Only the facts printed on the certificate, as issued; never the holder's current name."""
     return PublicCertificate(
-        status=status_of(certificate, today), holder_name=completion.user.name,
-        module_title=completion.module_title, module_version=completion.module_version,
-        passed_on=site_date(completion.passed_at), expires_on=completion.expires_on, issuer=issuer,
+        status=status_of(certificate, today), holder_name=certificate.holder_name,
+        module_title=certificate.module_title, module_version=certificate.module_version,
+        passed_on=certificate.passed_on, expires_on=certificate.expires_on, issuer=issuer,
         code=format_code(certificate.code),
-        revoked_on=site_date(certificate.revoked_at) if certificate.revoked_at else None)
+        revoked_on=site_date(certificate.revoked_at) if certificate.revoked_at else None,
+        replaced_on=site_date(certificate.replaced_at) if certificate.replaced_at else None)
 
 
 def pdf_data(certificate: Certificate, verify_url: str) -> CertificateData:
-    completion = certificate.completion
     return CertificateData(
-        holder_name=completion.user.name, module_title=completion.module_title,
-        module_version=completion.module_version, passed_on=site_date(completion.passed_at),
-        expires_on=completion.expires_on, code=format_code(certificate.code),
+        holder_name=certificate.holder_name, module_title=certificate.module_title,
+        module_version=certificate.module_version, passed_on=certificate.passed_on,
+        expires_on=certificate.expires_on, code=format_code(certificate.code),
         verify_url=verify_url)
 
 
-def certificates_of(user: User) -> list[Certificate]:
-    return list(db.session.scalars(
-        select(Certificate).join(Completion).where(Completion.user_id == user.id)
-        .order_by(Completion.passed_at.desc())))
+def certificates_of(user: User, include_replaced: bool = False) -> list[Certificate]:
+    """The person's certificates, newest pass first; replaced ones only when asked."""
+    query = select(Certificate).join(Completion).where(Completion.user_id == user.id)
+    if not include_replaced:
+        query = query.where(Certificate.replaced_at.is_(None))
+    return list(db.session.scalars(query.order_by(Completion.passed_at.desc(),
+                                                  Certificate.id.desc())))
 
 
 def current_certificates(user: User, today: date) -> list[Certificate]:
@@ -114,14 +159,16 @@ def current_certificates(user: User, today: date) -> list[Certificate]:
 
 
 def record_rows(certificates: list[Certificate]) -> list[RecordRow]:
-    return [RecordRow(module_title=c.completion.module_title, version=c.completion.module_version,
-                      passed_on=site_date(c.completion.passed_at), expires_on=c.completion.expires_on,
-                      code=format_code(c.code)) for c in certificates]
+    return [RecordRow(module_title=c.module_title, version=c.module_version,
+                      passed_on=c.passed_on, expires_on=c.expires_on,
+                      code=format_code(c.code), issued_to=c.holder_name) for c in certificates]
 
 
 def revoke(actor: User, certificate: Certificate, reason: str) -> None:
     if certificate.revoked_at is not None:
         raise CertificateError(_l("This certificate is already revoked."))
+    if certificate.replaced_at is not None:
+        raise CertificateError(_l("This certificate was replaced. Revoke the current one."))
     certificate.revoked_at = utcnow()
     certificate.completion.revoked_at = certificate.revoked_at  # the pass no longer counts
     certificate.revoke_reason = reason

@@ -17,7 +17,6 @@ from training_portal.certificates.models import Certificate
 from training_portal.certificates.services import status_of
 from training_portal.extensions import db
 from training_portal.learning.models import Attempt, Completion
-from training_portal.timeutil import site_date
 
 
 @dataclass(frozen=True)
@@ -37,7 +36,7 @@ class CertificateLine:
     code: str  # formatted for display: XXXX-XXXX-XXXX-XXXX
     passed_on: date
     expires_on: date
-    status: str  # certificates.services: valid, expired or revoked
+    status: str  # certificates.services: valid, expired, revoked or replaced
 
 
 def attempts_of(user_id: int) -> list[AttemptLine]:
@@ -50,12 +49,11 @@ def attempts_of(user_id: int) -> list[AttemptLine]:
 
 
 def certificates_of(user_id: int, today: date) -> list[CertificateLine]:
-    """Every certificate the person holds (revoked and expired ones too), newest pass first."""
+    """Every certificate the person holds (revoked, expired and replaced ones too), newest pass first."""
     query = (select(Certificate).join(Certificate.completion)
              .options(contains_eager(Certificate.completion))
              .where(Completion.user_id == user_id)
              .order_by(Completion.passed_at.desc(), Certificate.id.desc()))
-    return [CertificateLine(c.completion.module_title, c.completion.module_version,
-                            format_code(c.code), site_date(c.completion.passed_at),
-                            c.completion.expires_on, status_of(c, today))
+    return [CertificateLine(c.module_title, c.module_version, format_code(c.code), c.passed_on,
+                            c.expires_on, status_of(c, today))
             for c in db.session.scalars(query)]

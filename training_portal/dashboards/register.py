@@ -64,6 +64,8 @@ class RegisterEntry:
     status_label: str  # STATUS_LABELS[state], translated once per register
     certificate_code: str | None  # display form, e.g. K7QM-3XWD-9TRF-H2PN
     required: bool
+    #: The name printed on that certificate as issued; None without a certificate.
+    certificate_name: str | None = None
 
     @property
     def in_date(self) -> bool:
@@ -118,7 +120,7 @@ def _entry(cell: Cell, title: str, labels: dict[str, str]) -> RegisterEntry:
     code = format_code(last.certificate_code) if last.certificate_code else None
     return RegisterEntry(title, last.version, site_date(last.passed_at),
                          None if last.revoked else cell.standing.valid_until, state,
-                         labels[state], code, cell.required)
+                         labels[state], code, cell.required, last.certificate_name)
 
 
 def policy_lines(overview: VenueOverview) -> tuple[str, ...]:
@@ -157,24 +159,32 @@ def _refresher_line(months: int | None, required: Sequence[Module]) -> str:
 
 def csv_header() -> list[str]:
     return [_("Person"), _("Module"), _("Version"), _("Date passed"), _("Valid until"),
-            _("Status"), _("Certificate code"), _("Required")]
+            _("Status"), _("Certificate code"), _("Required"), _("Name on certificate")]
 
 
 def register_csv(register: Register) -> bytes:
     """One row per person × module; every cell neutralised by `csv_export`."""
     yes, no = _("yes"), _("no")
     rows = ([person.name, e.module_title, e.module_version, e.passed_on, e.valid_until,
-             e.status_label, e.certificate_code, yes if e.required else no]
+             e.status_label, e.certificate_code, yes if e.required else no, e.certificate_name]
             for person in register.people for e in person.entries)
     return csv_bytes(csv_header(), rows)
 
 
 def register_pdf_data(register: Register, verify_address: str) -> RegisterData:
-    rows = tuple(RegisterRow(person.name, e.module_title, e.module_version, e.passed_on,
+    rows = tuple(RegisterRow(person.name, _issued_to(e, person.name), e.module_version, e.passed_on,
                              e.valid_until, e.status_label, e.certificate_code)
                  for person in register.people for e in person.entries)
     return RegisterData(register.venue_name, register.venue_address, register.licence_number,
                         register.policy_lines, register.generated_on, verify_address, rows)
+
+
+def _issued_to(entry: RegisterEntry, name: str) -> str:
+    """The module title, plus the name printed on the certificate when it is not the name now."""
+    if entry.certificate_name is None or entry.certificate_name == name:
+        return entry.module_title
+    return _("%(title)s (certificate issued to %(name)s)", title=entry.module_title,
+             name=entry.certificate_name)
 
 
 def export_filename(venue_name: str, day: date, extension: str) -> str:

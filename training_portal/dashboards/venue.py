@@ -36,6 +36,8 @@ class PassSummary:
     certificate_id: int | None
     certificate_code: str | None  # normalised; format with certificates.codes.format_code
     revoked: bool
+    #: The name printed on the current certificate, as issued (it may differ from the name now).
+    certificate_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -217,13 +219,15 @@ def _latest_passes(member_ids: Select[Any]) -> dict[tuple[int, str], PassSummary
               .where(Completion.user_id.in_(member_ids)).subquery())
     query = (select(Completion.user_id, Completion.module_slug, Completion.id,
                     Completion.module_version, Completion.passed_at, Completion.expires_on,
-                    Certificate.id, Certificate.code, Certificate.revoked_at)
+                    Certificate.id, Certificate.code, Certificate.revoked_at, Certificate.holder_name)
              .join(ranked, and_(ranked.c.id == Completion.id, ranked.c.rank == 1))
-             .outerjoin(Certificate, Certificate.completion_id == Completion.id))
+             # The current certificate only (a reissued pass has replaced ones too).
+             .outerjoin(Certificate, and_(Certificate.completion_id == Completion.id,
+                                          Certificate.replaced_at.is_(None))))
     return {(user_id, slug): PassSummary(cid, version, passed_at, expires_on, cert_id, code,
-                                         revoked_at is not None)
-            for user_id, slug, cid, version, passed_at, expires_on, cert_id, code, revoked_at
-            in _rows(query)}
+                                         revoked_at is not None, printed)
+            for user_id, slug, cid, version, passed_at, expires_on, cert_id, code, revoked_at,
+            printed in _rows(query)}
 
 
 def _pages_read(member_ids: Select[Any]) -> dict[tuple[int, str], tuple[int, datetime]]:

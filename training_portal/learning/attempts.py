@@ -16,14 +16,17 @@ from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from training_portal.db import utcnow
 from training_portal.extensions import db
 from training_portal.learning import completions, learner_summary, question_stats, reading
 from training_portal.learning.models import Attempt
 from training_portal.modules.content import Module
+from training_portal.quizzes.bank import Question
 from training_portal.quizzes.grading import draw as draw_questions
-from training_portal.quizzes.grading import grade_question, is_pass, score_percent
+from training_portal.quizzes.grading import from_snapshot, grade_question, is_pass, score_percent, snapshot
+from training_portal.urls import is_urlsafe_id
 
 
 class QuizError(ValueError):
@@ -65,12 +68,51 @@ def last_graded_attempt(user_id: int, slug: str) -> Attempt | None:
 
 
 def open_attempt(user_id: int, module: Module) -> Attempt | None:
-    """An ungraded attempt on the current content; resuming it stops redrawing for easy questions."""
+    """The person's open attempt at this module, if they can carry on with it.
+
+    Resuming stops redrawing for easy questions. There is at most one open attempt per person
+    and module (the partial unique index ``uq_attempts_open``).
+    """
+    attempt = _open_attempt(user_id, module.slug)
+    return attempt if attempt is not None and can_resume(attempt, module) else None
+
+
+def _open_attempt(user_id: int, slug: str) -> Attempt | None:
     return db.session.scalar(
-        select(Attempt).where(Attempt.user_id == user_id, Attempt.module_slug == module.slug,
-                              Attempt.graded_at.is_(None),
-                              Attempt.content_hash == module.content_hash)
-        .order_by(Attempt.started_at.desc()).limit(1))
+        select(Attempt).where(Attempt.user_id == user_id, Attempt.module_slug == slug,
+                              Attempt.graded_at.is_(None), Attempt.abandoned_at.is_(None)))
+
+
+def has_snapshot(attempt: Attempt) -> bool:
+    """True when the attempt stored its questions and answers when drawn (issue 9, item 2)."""
+    return attempt.pass_mark is not None and all(
+        from_snapshot(item) is not None for item in attempt.drawn)
+
+
+def can_resume(attempt: Attempt, module: Module) -> bool:
+    """Whether an open attempt can still be finished.
+
+    An attempt that kept its questions is graded against them, so a trainer's edit (a typo, a
+    corrected answer) does not stop it; a new major version does (its pass would be out of
+    date at once), and then the attempt is abandoned and a fresh one drawn. An attempt from
+    before snapshots can be graded only against the same content.
+    """
+    if attempt.content_hash == module.content_hash:
+        return True
+    return has_snapshot(attempt) and _major(attempt.module_version) == module.major_version
+
+
+def _major(version: str) -> int | None:
+    head = version.split(".", 1)[0]
+    return int(head) if head.isdigit() else None
+
+
+def abandon(attempt: Attempt) -> None:
+    """Close an open attempt that can no longer be finished; it is kept, never graded."""
+    db.session.execute(
+        update(Attempt).where(Attempt.id == attempt.id, Attempt.graded_at.is_(None))
+        .values(abandoned_at=utcnow()).execution_options(synchronize_session=False))
+    db.session.refresh(attempt)
 
 
 def quiz_gate(user_id: int, module: Module, modules: Mapping[str, Module], today: date,
@@ -96,9 +138,11 @@ def quiz_gate(user_id: int, module: Module, modules: Mapping[str, Module], today
 
 def start_attempt(user_id: int, module: Module, modules: Mapping[str, Module], today: date,
                   pause_seconds: int, rng: random.Random | None = None) -> Attempt:
-    existing = open_attempt(user_id, module)
+    existing = _open_attempt(user_id, module.slug)
     if existing is not None:
-        return existing
+        if can_resume(existing, module):
+            return existing
+        abandon(existing)
     gate = quiz_gate(user_id, module, modules, today, pause_seconds)
     if not gate.allowed:
         raise QuizError(gate.reason)
@@ -109,13 +153,23 @@ def start_attempt(user_id: int, module: Module, modules: Mapping[str, Module], t
     attempt = Attempt(
         public_id=secrets.token_urlsafe(16), user_id=user_id, module_slug=module.slug,
         module_version=module.version, content_hash=module.content_hash,
-        drawn=[{"question": d.question_id, "choices": list(d.choice_ids)} for d in drawn])
-    db.session.add(attempt)
-    db.session.flush()
+        pass_mark=module.quiz.pass_mark,
+        drawn=[snapshot(module.quiz.by_id[d.question_id], d) for d in drawn])
+    try:
+        with db.session.begin_nested():  # a SAVEPOINT: losing the race undoes this insert only
+            db.session.add(attempt)
+    except IntegrityError:
+        # Another request opened an attempt first (uq_attempts_open): carry on with that one.
+        winner = _open_attempt(user_id, module.slug)
+        if winner is None:
+            raise
+        return winner
     return attempt
 
 
 def find_own_attempt(user_id: int, public_id: str) -> Attempt | None:
+    if not is_urlsafe_id(public_id):
+        return None  # not the shape of an id: no query
     attempt = db.session.scalar(select(Attempt).where(Attempt.public_id == public_id))
     return attempt if attempt is not None and attempt.user_id == user_id else None
 
@@ -145,15 +199,18 @@ def submit_attempt(attempt: Attempt, module: Module, raw_answers: Mapping[str, l
     request) changes nothing and returns False, so the caller issues and mails nothing twice."""
     if attempt.graded_at is not None:
         return False
+    if attempt.abandoned_at is not None:
+        raise QuizError(_l("This attempt was closed because the module changed. "
+                           "Start the quiz again."))
     answers = clean_answers(attempt, raw_answers)
     results = _grade(attempt, module, answers)
     right = sum(results.values())
     score = score_percent(right, len(results))
-    assert module.quiz is not None
-    passed = is_pass(right, len(results), module.quiz.pass_mark)
+    passed = is_pass(right, len(results), pass_mark_of(attempt, module))
     now = utcnow()
     claimed = db.session.execute(
-        update(Attempt).where(Attempt.id == attempt.id, Attempt.graded_at.is_(None))
+        update(Attempt).where(Attempt.id == attempt.id, Attempt.graded_at.is_(None),
+                              Attempt.abandoned_at.is_(None))
         .values(graded_at=now, answers=answers, results=results, score=score, passed=passed)
         .execution_options(synchronize_session=False))
     db.session.refresh(attempt)
@@ -167,15 +224,41 @@ def submit_attempt(attempt: Attempt, module: Module, raw_answers: Mapping[str, l
     return graded_now
 
 
-def _grade(attempt: Attempt, module: Module, answers: dict[str, list[str]]) -> dict[str, bool]:
-    bank = module.quiz
-    if bank is None:
+def pass_mark_of(attempt: Attempt, module: Module) -> int:
+    """The pass mark the attempt started with (the bank's today for attempts from before)."""
+    if attempt.pass_mark is not None:
+        return attempt.pass_mark
+    if module.quiz is None:
         raise QuizError(_l("This module no longer has a quiz."))
+    return module.quiz.pass_mark
+
+
+def drawn_questions(attempt: Attempt, module: Module) -> list[tuple[Question, list[str]]]:
+    """(question as drawn, choice ids in the order shown) for each drawn question.
+
+    From the attempt's own snapshot; attempts from before snapshots fall back to the live bank
+    (a question no longer there is left out).
+    """
+    rows = []
+    for item in attempt.drawn:
+        question = from_snapshot(item)
+        if question is None and module.quiz is not None:
+            question = module.quiz.question(item["question"])
+        if question is not None:
+            rows.append((question, list(item["choices"])))
+    return rows
+
+
+def _grade(attempt: Attempt, module: Module, answers: dict[str, list[str]]) -> dict[str, bool]:
+    """Against the questions and correct answers the attempt was drawn from, never the bank
+    as edited since; only attempts from before snapshots read the live bank."""
     results = {}
     for item in attempt.drawn:
-        question = bank.question(item["question"])
-        if question is None or not set(item["choices"]) <= {c.id for c in question.choices}:
-            raise QuizError(_l("This quiz was updated while you were taking it. "
-                            "Start again to get the new questions."))
+        question = from_snapshot(item)
+        if question is None:
+            question = module.quiz.question(item["question"]) if module.quiz else None
+            if question is None or not set(item["choices"]) <= {c.id for c in question.choices}:
+                raise QuizError(_l("This quiz was updated while you were taking it. "
+                                "Start again to get the new questions."))
         results[question.id] = grade_question(question, frozenset(answers[question.id]))
     return results

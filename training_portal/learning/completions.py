@@ -21,8 +21,10 @@ def record_pass(attempt: Attempt, module: Module, passed_at: datetime, today: da
     """
     completion = Completion(
         user_id=attempt.user_id, attempt_id=attempt.id, module_slug=module.slug,
-        module_title=module.title, module_version=module.version,
-        content_hash=module.content_hash, score=attempt.score or 0, passed_at=passed_at,
+        # The version passed is the one the attempt was drawn from (it may be resumed after a
+        # minor edit of the module).
+        module_title=module.title, module_version=attempt.module_version,
+        content_hash=attempt.content_hash, score=attempt.score or 0, passed_at=passed_at,
         expires_on=add_months(today, module.valid_for_months))  # today: the site-zone date of passing
     db.session.add(completion)
     db.session.flush()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from training_portal.db import UTCDateTime, utcnow
@@ -22,7 +22,12 @@ class Attempt(db.Model):  # type: ignore[name-defined,misc]
     __table_args__ = (CheckConstraint("score IS NULL OR (score >= 0 AND score <= 100)",
                                       name="score_range"),
                       # The partnership's figures number each person's attempts at a module in order.
-                      Index("ix_attempts_user_module_started", "user_id", "module_slug", "started_at"))
+                      Index("ix_attempts_user_module_started", "user_id", "module_slug", "started_at"),
+                      # One open attempt per person and module, whatever races: parallel "start"
+                      # requests cannot open a second one (and so cannot skip the retry pause).
+                      Index("uq_attempts_open", "user_id", "module_slug", unique=True,
+                            sqlite_where=text("graded_at IS NULL AND abandoned_at IS NULL"),
+                            postgresql_where=text("graded_at IS NULL AND abandoned_at IS NULL")))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Unguessable id used in addresses, so attempt numbers reveal nothing.
@@ -31,8 +36,13 @@ class Attempt(db.Model):  # type: ignore[name-defined,misc]
     module_slug: Mapped[str] = mapped_column(String(80), index=True)
     module_version: Mapped[str] = mapped_column(String(20))
     content_hash: Mapped[str] = mapped_column(String(64))
-    #: [{"question": id, "choices": [choice ids in the order shown]}, ...]
+    #: [{"question": id, "choices": [choice ids in the order shown], "kind", "text", "scenario",
+    #: "explanation", "options": [{"id", "text", "correct", "feedback"} in file order]}, ...]:
+    #: the questions as drawn, so grading and the result page never read a bank edited since
+    #: (quizzes.grading.snapshot). Attempts from before snapshots hold question and choices only.
     drawn: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    #: The quiz's pass mark when the attempt started (None for attempts from before).
+    pass_mark: Mapped[int | None] = mapped_column(Integer)
     #: {question id: [chosen choice ids]} once submitted.
     answers: Mapped[dict[str, list[str]] | None] = mapped_column(JSON)
     #: {question id: true/false} once graded.
@@ -41,6 +51,9 @@ class Attempt(db.Model):  # type: ignore[name-defined,misc]
     graded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     score: Mapped[int | None] = mapped_column(Integer)
     passed: Mapped[bool | None]
+    #: Set when an open attempt can no longer be finished (its module changed major version, or
+    #: it was drawn before attempts kept their questions and the bank changed); never graded.
+    abandoned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ConfidenceRating(db.Model):  # type: ignore[name-defined,misc]

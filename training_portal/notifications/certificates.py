@@ -16,7 +16,7 @@ def send_pass_email(attempt: Attempt) -> None:
     """Queues the mail in the caller's transaction: call it before the pass is committed."""
     row = db.session.execute(
         select(Certificate, Completion).join(Completion)
-        .where(Completion.attempt_id == attempt.id)).first()
+        .where(Completion.attempt_id == attempt.id, Certificate.replaced_at.is_(None))).first()
     if row is None:
         return
     certificate, completion = row

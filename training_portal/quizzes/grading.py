@@ -5,8 +5,9 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-from training_portal.quizzes.bank import Question, QuestionKind, QuizBank
+from training_portal.quizzes.bank import QUESTION_KINDS, Choice, Question, QuestionKind, QuizBank
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,29 @@ def draw(bank: QuizBank, rng: random.Random, avoid: frozenset[str] = frozenset()
             rng.shuffle(ids)
         drawn.append(DrawnQuestion(question.id, tuple(ids)))
     return drawn
+
+
+def snapshot(question: Question, shown: DrawnQuestion) -> dict[str, Any]:
+    """What an attempt stores for one drawn question: the order shown, and everything grading
+    and the result page need, so a later edit of the bank changes nothing for this attempt."""
+    return {
+        "question": question.id, "choices": list(shown.choice_ids), "kind": question.kind,
+        "text": question.text, "scenario": question.scenario, "explanation": question.explanation,
+        "page": question.page,
+        "options": [{"id": c.id, "text": c.text, "correct": c.is_correct, "feedback": c.feedback}
+                    for c in question.choices],
+    }
+
+
+def from_snapshot(item: dict[str, Any]) -> Question | None:
+    """The question as it was drawn, or None for an attempt stored before snapshots."""
+    if "options" not in item or item.get("kind") not in QUESTION_KINDS:
+        return None
+    return Question(
+        id=item["question"], kind=item["kind"], text=item["text"], scenario=item.get("scenario"),
+        choices=tuple(Choice(o["id"], o["text"], bool(o["correct"]), o.get("feedback"))
+                      for o in item["options"]),
+        explanation=item.get("explanation") or "", page=item.get("page"))
 
 
 def _exactly_the_correct_one(question: Question, chosen_ids: frozenset[str]) -> bool:

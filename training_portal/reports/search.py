@@ -137,13 +137,16 @@ def search_certificates(query: str, page: int) -> Page[Certificate]:
     the issued_at index. The total is counted up to COUNT_CAP + 1.
     """
     if query:
+        # The holder's name now, and the name printed on the certificate when it was issued.
         branches = [select(Certificate.id, Certificate.issued_at).join(Completion).join(User)
-                    .where(_contains(User.name, query))]
+                    .where(_contains(User.name, query)),
+                    select(Certificate.id, Certificate.issued_at)
+                    .where(_contains(Certificate.holder_name, query))]
         fragment = code_fragment(query)
         if fragment and len(fragment) >= MIN_CODE_FRAGMENT:
             branches.append(select(Certificate.id, Certificate.issued_at).where(
                 Certificate.code.like(contains_pattern(fragment), escape=ESCAPE)))
-        matching = union(*branches) if len(branches) > 1 else branches[0]
+        matching = union(*branches)
         fence = "MATERIALIZED" if len(query) >= DENSE_BELOW else "NOT MATERIALIZED"
         matched = matching.cte("matched").prefix_with(fence, dialect="postgresql")
     else:
@@ -171,7 +174,8 @@ def search_people(query: str, page: int) -> Page[PersonRow]:
     page_ids = (matching.order_by(User.created_at.desc(), User.id.desc())
                 .limit(PER_PAGE).offset(_offset(page)).subquery("page_ids"))
     certificates = (select(func.count(Certificate.id)).join(Completion)
-                    .where(Completion.user_id == User.id).scalar_subquery())
+                    .where(Completion.user_id == User.id, Certificate.replaced_at.is_(None))
+                    .scalar_subquery())
     rows = db.session.execute(
         select(User, certificates, page_ids.c.total).join(page_ids, page_ids.c.id == User.id)
         .order_by(page_ids.c.created_at.desc(), page_ids.c.id.desc())).all()

@@ -13,6 +13,7 @@ from sqlalchemy.orm import contains_eager
 
 from training_portal import audit
 from training_portal.accounts.models import User
+from training_portal.accounts.services import normalise_email
 from training_portal.accounts.session_checks import forget_session_checks
 from training_portal.db import utcnow
 from training_portal.extensions import db
@@ -161,7 +162,7 @@ def invite_co_manager(actor: User, venue: Venue, email: str) -> Invitation:
     accept."""
     raw = secrets.token_urlsafe(32)
     invitation = ManagerInvitation(
-        venue_id=venue.id, email=email.strip().lower(), token_hash=_token_hash(raw),
+        venue_id=venue.id, email=normalise_email(email), token_hash=_token_hash(raw),
         invited_by_id=actor.id, expires_at=utcnow() + timedelta(days=INVITATION_DAYS))
     db.session.add(invitation)
     db.session.flush()
@@ -184,7 +185,7 @@ def invitation_problem(invitation: ManagerInvitation | None, user: User) -> str 
         return str(_l("This invitation was declined or withdrawn."))
     if invitation.expires_at <= utcnow():
         return str(_l("This invitation has expired. Ask the venue's owner to invite you again."))
-    if invitation.email != user.email:
+    if normalise_email(invitation.email) != normalise_email(user.email):
         return str(_l("This invitation was sent to another email address. Log in with the "
                       "account that uses that address."))
     return None

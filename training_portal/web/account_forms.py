@@ -1,15 +1,26 @@
 from __future__ import annotations
 
+from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from training_portal.forms import email_validators, name_validators, password_validators, strip
+from training_portal.certificates.design import unprintable_characters
+from training_portal.forms import (
+    email_validators,
+    name_validators,
+    password_validators,
+    printed_name_validators,
+    strip,
+)
 
 
 class RegisterForm(FlaskForm):
     name = StringField(_l("Your name"), validators=name_validators(), filters=[strip])
+    printed_name = StringField(_l("Name as printed on certificates (only if asked)"),
+                               validators=printed_name_validators(), filters=[strip])
     email = EmailField(_l("Email address"), validators=email_validators(), filters=[strip])
     password = PasswordField(_l("Choose a password (at least 10 characters)"),
                              validators=password_validators())
@@ -39,6 +50,8 @@ class NewPasswordForm(FlaskForm):
 
 class ProfileForm(FlaskForm):
     name = StringField(_l("Your name"), validators=name_validators(), filters=[strip])
+    printed_name = StringField(_l("Name as printed on certificates (only if asked)"),
+                               validators=printed_name_validators(), filters=[strip])
 
 
 class ChangeEmailForm(FlaskForm):
@@ -50,3 +63,25 @@ class ChangeEmailForm(FlaskForm):
 class ChangePasswordForm(NewPasswordForm):
     current_password = PasswordField(_l("Your current password"), validators=[
         DataRequired(_l("Enter your current password.")), Length(max=200)])
+
+
+def printed_name_for(form: RegisterForm | ProfileForm) -> tuple[bool, str | None]:
+    """(ok, name as printed): check that certificates can print the name, or the name given
+    "as printed" when they cannot. On failure the field says which characters and what to do."""
+    design = current_app.extensions["certificate_design"]
+    missing = unprintable_characters(form.name.data or "", design)
+    if not missing:
+        return True, None
+    printed = form.printed_name.data or ""
+    if not printed:
+        form.name.errors = [*form.name.errors, _(
+            "Certificates cannot print these characters yet: %(chars)s. Give your name as it "
+            "should be printed (for example in Latin letters) in \"Name as printed\" below; "
+            "your name stays as you wrote it everywhere else.", chars=missing)]
+        return False, None
+    still = unprintable_characters(printed, design)
+    if still:
+        form.printed_name.errors = [*form.printed_name.errors, _(
+            "Certificates cannot print these characters either: %(chars)s.", chars=still)]
+        return False, None
+    return True, printed

@@ -27,6 +27,7 @@ from training_portal.web.account_forms import (
     NewPasswordForm,
     ProfileForm,
     RegisterForm,
+    printed_name_for,
 )
 
 bp = Blueprint("accounts", __name__)
@@ -88,11 +89,15 @@ def _after_login() -> Response:
 @bp.route("/register", methods=["GET", "POST"])
 @access(Rule.PUBLIC)
 @limiter.limit(_register_limit, methods=["POST"])
-def register() -> str | Response:
+def register() -> str | tuple[str, int] | Response:
     form = RegisterForm()
     if form.validate_on_submit():
+        printable, printed_name = printed_name_for(form)
+        if not printable:
+            return render_template("accounts/register.html", form=form), 400
         try:
-            user = services.register(form.name.data, form.email.data, form.password.data)
+            user = services.register(form.name.data, form.email.data, form.password.data,
+                                     printed_name)
         except services.EmailTaken as exc:
             form.email.errors.append(str(exc))
         else:
@@ -226,9 +231,12 @@ def change_name() -> tuple[str, int] | Response:
     forms = _account_forms()
     if not forms.name.validate_on_submit():
         return _account_page(forms, 400)
-    services.change_name(current_account(), forms.name.name.data)
+    printable, printed_name = printed_name_for(forms.name)
+    if not printable:
+        return _account_page(forms, 400)
+    services.change_name(current_account(), forms.name.name.data, printed_name)
     db.session.commit()
-    flash(_("Your name is saved."))
+    flash(_("Your name is saved. Certificates already issued keep the name they were issued with."))
     return redirect(url_for("accounts.account"))
 
 

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from training_portal.certificates import services
 from training_portal.certificates.codes import format_code
+from training_portal.certificates.models import Certificate
+from training_portal.extensions import db
 from training_portal.policy import Rule, access
 from training_portal.reports import search
 from training_portal.timeutil import site_today
-from training_portal.web.certificate_forms import RevokeForm
+from training_portal.web.certificate_forms import ReissueForm, RevokeForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -47,14 +50,43 @@ def people() -> tuple[str, int]:
 
 @bp.route("/certificates/<int:certificate_id>")
 @access(Rule.ADMIN)
-def certificate(certificate_id: int) -> str | Response:
+def certificate(certificate_id: int) -> tuple[str, int]:
+    return _certificate_page(certificate_id)
+
+
+def _certificate_page(certificate_id: int, reissue_form: ReissueForm | None = None
+                      ) -> tuple[str, int]:
     found = search.certificate_with_holder(certificate_id)
     if found is None:
         abort(404)
+    if reissue_form is None:
+        reissue_form = ReissueForm(holder_name=found.completion.user.name)
+    replaced_by = db.session.get(Certificate, found.replaced_by_id) if found.replaced_by_id else None
     return render_template("admin/certificate.html", certificate=found,
                            completion=found.completion, code=format_code(found.code),
                            status=services.status_of(found, site_today()),
-                           revoke_form=RevokeForm())
+                           revoke_form=RevokeForm(), reissue_form=reissue_form,
+                           replaced_by=replaced_by, format_code=format_code), (
+        400 if reissue_form.errors else 200)
+
+
+@bp.route("/certificates/<int:certificate_id>/reissue", methods=["POST"])
+@access(Rule.ADMIN)
+def reissue(certificate_id: int) -> tuple[str, int] | Response:
+    """A corrected name: a new certificate (new code); the old code verifies as replaced."""
+    certificate = db.get_or_404(Certificate, certificate_id)
+    form = ReissueForm()
+    if not form.validate_on_submit():
+        return _certificate_page(certificate_id, form)
+    try:
+        new = services.reissue(current_user, certificate, form.holder_name.data, form.reason.data)
+    except services.CertificateError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("admin.certificate", certificate_id=certificate_id))
+    db.session.commit()
+    flash(_("A new certificate was issued with code %(code)s. The old code now says it was replaced.",
+            code=format_code(new.code)))
+    return redirect(url_for("admin.certificate", certificate_id=new.id))
 
 
 @bp.route("/people/<int:user_id>")

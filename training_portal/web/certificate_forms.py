@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from training_portal.forms import no_control_characters_multiline, strip
+from training_portal.forms import name_validators, no_control_characters_multiline, strip
 
 
 class VerifyForm(FlaskForm):
@@ -18,5 +18,14 @@ class VerifyForm(FlaskForm):
 
 class RevokeForm(FlaskForm):
     reason = TextAreaField(_l("Reason for revoking"), filters=[strip], validators=[
+        DataRequired(_l("Give a reason; it is kept with the record.")),
+        Length(max=500, message=_l("Use 500 characters or fewer.")), no_control_characters_multiline])
+
+
+class ReissueForm(FlaskForm):
+    """An admin corrects the printed name: a new certificate (new code); the old one is replaced."""
+
+    holder_name = StringField(_l("Name to print"), filters=[strip], validators=name_validators())
+    reason = TextAreaField(_l("Reason for reissuing"), filters=[strip], validators=[
         DataRequired(_l("Give a reason; it is kept with the record.")),
         Length(max=500, message=_l("Use 500 characters or fewer.")), no_control_characters_multiline])

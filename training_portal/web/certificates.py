@@ -108,8 +108,7 @@ def download(certificate_id: int) -> Response:
         abort(404)
     verify_url = external_url("certificates.verify", code=certificate.code)
     pdf = render_certificate(services.pdf_data(certificate, verify_url), _design())
-    completion = certificate.completion
-    return _pdf_response(pdf, f"{completion.user.name} - {completion.module_title}")
+    return _pdf_response(pdf, f"{certificate.holder_name} - {certificate.module_title}")
 
 
 @bp.route("/my/record.pdf")

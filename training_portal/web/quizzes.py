@@ -4,6 +4,7 @@ import math
 from datetime import datetime, timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
@@ -71,6 +72,9 @@ def take(public_id: str) -> tuple[str, int] | Response:
     module = published_module_or_404(attempt.module_slug)
     if attempt.graded_at is not None:
         return redirect(url_for("quizzes.result", public_id=public_id))
+    if attempt.abandoned_at is not None:
+        flash(_("This attempt was closed because the module changed. Start the quiz again."), "error")
+        return redirect(url_for("quizzes.intro", slug=module.slug))
     chosen: dict[str, list[str]] = {}
     unanswered: list[str] = []
     if request.method == "POST":
@@ -102,14 +106,9 @@ def _answers_from(form: MultiDict[str, str]) -> dict[str, list[str]]:
 
 
 def _drawn_questions(attempt: Attempt, module: Module) -> list[tuple[Question, list[Choice]]]:
-    """(question, [choices in the drawn order]) for each drawn question still in the bank."""
-    rows = []
-    for item in attempt.drawn:
-        question = module.quiz.question(item["question"]) if module.quiz else None
-        if question is None:
-            continue
-        rows.append((question, [c for cid in item["choices"] if (c := question.choice(cid))]))
-    return rows
+    """(question, [choices in the drawn order]) as the attempt was drawn (its snapshot)."""
+    return [(question, [c for cid in shown if (c := question.choice(cid))])
+            for question, shown in services.drawn_questions(attempt, module)]
 
 
 @bp.route("/quiz/<public_id>/result")
@@ -120,13 +119,16 @@ def result(public_id: str) -> str | Response:
         return redirect(url_for("quizzes.take", public_id=public_id))
     module = published_module_or_404(attempt.module_slug)
     certificate = db.session.scalar(
-        db.select(Certificate).join(Completion).where(Completion.attempt_id == attempt.id))
+        db.select(Certificate).join(Completion).where(Completion.attempt_id == attempt.id,
+                                                      Certificate.replaced_at.is_(None)))
     ask_confidence = bool(attempt.passed) and not confidence.has_answered(
         current_user.id, module, confidence.AFTER, attempt.id)
     questions = _drawn_questions(attempt, module)
     retry_at, wait = _retry_time(attempt)
     return render_template("quizzes/result.html", module=module, attempt=attempt,
                            questions=questions, certificate=certificate,
+                           pass_mark=attempt.pass_mark if attempt.pass_mark is not None else (
+                               module.quiz.pass_mark if module.quiz else 0),
                            ask_confidence=ask_confidence, form=ButtonForm(),
                            retry_at=retry_at, wait_seconds=wait,
                            reread=_pages_to_reread(attempt, module, questions))

@@ -1,0 +1,122 @@
+"""Issue 9, item 6: at most one open attempt per person and module, enforced by the database."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from tests.conftest import login_client
+from tests.factories import AttemptFactory, PageViewFactory, UserFactory
+from tests.learning import module
+from training_portal.db import utcnow
+from training_portal.extensions import db
+from training_portal.learning import attempts as services
+from training_portal.learning.models import Attempt
+from training_portal.timeutil import site_today
+
+
+def _read_welcome(user_id: int) -> None:
+    """The quiz opens once every lesson page is read (the test module has two)."""
+    for number in (1, 2):
+        PageViewFactory(user_id=user_id, module_slug="welcome", page_number=number)
+
+
+def _open_count(app, user_id: int) -> int:
+    with app.app_context():
+        return db.session.scalar(select(sa.func.count()).select_from(Attempt).where(
+            Attempt.user_id == user_id, Attempt.graded_at.is_(None),
+            Attempt.abandoned_at.is_(None))) or 0
+
+
+def test_the_database_refuses_a_second_open_attempt(app):
+    with app.app_context():
+        user = UserFactory()
+        AttemptFactory(user_id=user.id)
+        with pytest.raises(IntegrityError):
+            AttemptFactory(user_id=user.id)
+        db.session.rollback()
+        # Graded and abandoned attempts do not count as open.
+        AttemptFactory(user_id=user.id, module_slug="spiking", graded=True)
+        AttemptFactory(user_id=user.id, module_slug="spiking", abandoned_at=utcnow())
+        AttemptFactory(user_id=user.id, module_slug="spiking")
+
+
+def test_a_start_that_loses_the_race_returns_the_winners_attempt(app, monkeypatch):
+    """Sequentially, on any database: the check saw no open attempt, the insert hits the index
+    (inside a SAVEPOINT), and the start returns the attempt that won."""
+    with app.app_context():
+        user = UserFactory()
+        _read_welcome(user.id)
+        welcome = module(app, "welcome")
+        modules = app.extensions["catalog"].current.modules
+        winner = services.start_attempt(user.id, welcome, modules, site_today(), 0)
+        db.session.commit()
+        real = services._open_attempt
+        calls: list[int] = []
+
+        def check_misses_the_winner(user_id: int, slug: str) -> Attempt | None:
+            calls.append(user_id)
+            return None if len(calls) == 1 else real(user_id, slug)
+
+        monkeypatch.setattr(services, "_open_attempt", check_misses_the_winner)
+        second = services.start_attempt(user.id, welcome, modules, site_today(), 0)
+        db.session.commit()
+        assert second.id == winner.id and len(calls) == 2
+    assert _open_count(app, user.id) == 1
+
+
+def test_an_open_attempt_on_changed_content_is_abandoned_not_left_open(app):
+    with app.app_context():
+        user = UserFactory()
+        _read_welcome(user.id)
+        stale = AttemptFactory(user_id=user.id, content_hash="f" * 64,
+                               started_at=utcnow() - timedelta(days=3))
+        welcome = module(app, "welcome")
+        fresh = services.start_attempt(user.id, welcome, app.extensions["catalog"].current.modules,
+                                       site_today(), 0)
+        db.session.commit()
+        assert fresh.id != stale.id
+        assert db.session.get(Attempt, stale.id).abandoned_at is not None
+    assert _open_count(app, user.id) == 1
+
+
+def _parallel_starts(app, n: int) -> tuple[list[int], list[BaseException], int]:
+    with app.app_context():
+        user = UserFactory()
+        user_id = user.id
+        _read_welcome(user_id)
+        # Clients made up front: no thread holds a pooled connection while it waits.
+        clients = [login_client(app, user) for _ in range(n)]
+    barrier = threading.Barrier(n)
+    statuses: list[int] = []
+    errors: list[BaseException] = []
+
+    def start(client) -> None:  # type: ignore[no-untyped-def]
+        try:
+            barrier.wait(timeout=30)
+            statuses.append(client.post("/modules/welcome/quiz/start").status_code)
+        except BaseException as exc:  # noqa: BLE001 (reported by the caller)
+            errors.append(exc)
+
+    threads = [threading.Thread(target=start, args=(c,)) for c in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with app.app_context():
+        started = db.session.scalar(select(sa.func.count()).select_from(Attempt).where(
+            Attempt.user_id == user_id)) or 0
+    return statuses, errors, started
+
+
+def test_twenty_parallel_starts_open_one_attempt(app):
+    """20 requests at once, each its own connection and transaction (CI runs this on PostgreSQL
+    too, where they truly overlap): every one lands on the same, single attempt."""
+    statuses, errors, started = _parallel_starts(app, 20)
+    assert errors == [] and statuses == [302] * 20
+    assert started == 1
