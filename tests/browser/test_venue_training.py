@@ -100,8 +100,9 @@ def _new_starter_joins(browser: Browser, base_url: str, join_code: str) -> None:
         phone.get_by_label("Email address").fill("nadia@example.org")
         phone.get_by_label("Choose a password").fill("a-long-enough-password")
         phone.get_by_role("button", name="Create account").click()
-        phone.get_by_role("button", name="Join The Lamplighter").click()
+        # A member on landing: no second "Join" tap.
         expect(phone.get_by_role("heading", name="My training", level=1)).to_be_visible()
+        expect(phone.get_by_text("You are a member of The Lamplighter.")).to_be_visible()
         expect(phone.get_by_role("navigation", name="Main")).not_to_contain_text("Venue")
     finally:
         context.close()

@@ -26,6 +26,7 @@ class ReissueForm(FlaskForm):
     """An admin corrects the printed name: a new certificate (new code); the old one is replaced."""
 
     holder_name = StringField(_l("Name to print"), filters=[strip], validators=name_validators())
-    reason = TextAreaField(_l("Reason for reissuing"), filters=[strip], validators=[
+    # Its own id: the revoke form on the same page also has a "reason" field.
+    reason = TextAreaField(_l("Reason for reissuing"), id="reissue-reason", filters=[strip], validators=[
         DataRequired(_l("Give a reason; it is kept with the record.")),
         Length(max=500, message=_l("Use 500 characters or fewer.")), no_control_characters_multiline])
