@@ -55,7 +55,8 @@ def _stats() -> tuple[list[tuple], list[tuple]]:
     choice_rows = db.session.execute(select(
         QuestionChoiceStat.content_hash, QuestionChoiceStat.question_id,
         QuestionChoiceStat.choice_id, QuestionChoiceStat.picked_in_wrong)
-        .order_by(QuestionChoiceStat.question_id, QuestionChoiceStat.choice_id)).all()
+        .order_by(QuestionChoiceStat.question_id, QuestionChoiceStat.choice_id,
+                  QuestionChoiceStat.content_hash)).all()
     return [tuple(r) for r in questions_rows], [tuple(r) for r in choice_rows]
 
 
