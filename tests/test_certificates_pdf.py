@@ -267,3 +267,43 @@ def test_font_lookup_prefers_the_design_folder(tmp_path: Path) -> None:
     else:
         with pytest.raises(DesignError):
             find_font(tmp_path, "DejaVuSans.ttf")
+
+
+def _fonts_of(pdf: bytes) -> list[str]:
+    fonts = PdfReader(io.BytesIO(pdf)).pages[0]["/Resources"]["/Font"]
+    return [str(f.get_object()["/BaseFont"]) for f in fonts.values()]
+
+
+def test_a_hebrew_name_prints_with_the_fallback_font() -> None:
+    name = "דנה כהן"
+    pdf = render_certificate(dataclasses.replace(SAMPLE, holder_name=name), DESIGN)
+    text = text_of(pdf)
+    # Drawn in display order; pypdf puts right-to-left text back in reading order.
+    assert name in text or name[::-1] in text
+    assert any(f.endswith("+NotoSansHebrew-Bold") for f in _fonts_of(pdf))
+
+
+def test_a_mixed_direction_name_keeps_its_latin_parts_in_order() -> None:
+    from training_portal.certificates import runs
+
+    parts = runs.runs("Dana דנה Cohen", DESIGN.bold_fonts)
+    assert [p.text for p in parts] == ["Dana ", "הנד ", "Cohen"]
+    assert [p.font for p in parts] == [DESIGN.font_bold, DESIGN.fallback_bold[0], DESIGN.font_bold]
+    pdf = render_certificate(dataclasses.replace(SAMPLE, holder_name="Dana דנה Cohen"), DESIGN)
+    text = text_of(pdf)
+    assert text.index("Dana") < text.index("Cohen")
+    assert all(ch in text for ch in "דנה")
+
+
+def test_a_latin_name_takes_the_plain_path() -> None:
+    from training_portal.certificates import runs
+
+    assert runs.runs("Zoë Łukasiewicz", DESIGN.bold_fonts) == (
+        runs.Run("Zoë Łukasiewicz", DESIGN.font_bold, False,
+                 stringWidth("Zoë Łukasiewicz", DESIGN.font_bold, 1.0)),
+    )
+
+
+def test_a_hebrew_name_prints_in_the_training_record() -> None:
+    pdf = render_training_record("דנה כהן", [], DESIGN, date(2025, 3, 12))
+    assert "ןהכ הנד" in text_of(pdf) or "דנה כהן" in text_of(pdf)

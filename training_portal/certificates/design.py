@@ -2,11 +2,14 @@
 
 Loaded once at start-up; the result is a frozen value passed to the pure renderers.
 
-Font lookup, for each of ``fonts.regular`` and ``fonts.bold`` (file names):
+Font lookup, for each of ``fonts.regular``, ``fonts.bold`` and the ``fallback_fonts``
+(file names):
 1. ``<design folder>/fonts/<name>``; an absolute path is used as it is;
-2. ``/usr/share/fonts/truetype/dejavu/<name>`` (Debian's ``fonts-dejavu-core``).
+2. ``/usr/share/fonts/truetype/dejavu/`` and ``/usr/share/fonts/truetype/noto/`` (Debian);
+3. the shipped ``certificates/fonts/`` folder (a design folder without its own copies).
 Defaults are ``DejaVuSans.ttf`` and ``DejaVuSans-Bold.ttf``, which cover Latin, Greek
-and Cyrillic. A missing file is an error at load time, never a black box in a PDF.
+and Cyrillic; the shipped ``fallback_fonts`` add Noto Sans Hebrew. A missing file is an
+error at load time, never a black box in a PDF.
 """
 
 from __future__ import annotations
@@ -14,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import re
 import string
-import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -27,8 +29,11 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
+from training_portal.certificates.runs import uncovered
+
 DEFAULT_FOLDER = Path(__file__).resolve().parents[2] / "certificates"
 SYSTEM_FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+NOTO_FONT_DIR = Path("/usr/share/fonts/truetype/noto")  # Debian's fonts-noto-core
 BODY_PLACEHOLDERS = frozenset({"issuer", "module_title", "module_version"})
 _HEX = re.compile(r"#[0-9A-Fa-f]{6}")
 _PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -61,6 +66,17 @@ class Design:
     logo: Path | None
     poster_heading: str
     record_title: str
+    #: Fallback fonts (registered names), tried after the design's font; see runs.py.
+    fallback_regular: tuple[str, ...] = ()
+    fallback_bold: tuple[str, ...] = ()
+
+    @property
+    def regular_fonts(self) -> tuple[str, ...]:
+        return (self.font_regular, *self.fallback_regular)
+
+    @property
+    def bold_fonts(self) -> tuple[str, ...]:
+        return (self.font_bold, *self.fallback_bold)
 
     def body_text(self, module_title: str, module_version: str) -> str:
         return self.body.format(
@@ -77,6 +93,7 @@ def load_design(folder: Path = DEFAULT_FOLDER) -> Design:
     colours = _mapping(raw, "colours", source)
     signatory = _mapping(raw, "signatory", source)
     fonts = raw.get("fonts") or {}
+    fallbacks = _fallbacks(raw, source)
     return Design(
         folder=folder,
         issuer=_text(raw, "issuer", source),
@@ -102,11 +119,31 @@ def load_design(folder: Path = DEFAULT_FOLDER) -> Design:
             raw, "poster_heading", source, "Staff: do your safety training"
         ),
         record_title=_text(raw, "record_title", source, "Training record"),
+        fallback_regular=tuple(register_font(find_font(folder, f["regular"])) for f in fallbacks),
+        fallback_bold=tuple(register_font(find_font(folder, f["bold"])) for f in fallbacks),
     )
 
 
+def _fallbacks(raw: dict[str, Any], source: Path) -> list[dict[str, str]]:
+    """``fallback_fonts``: a list of ``{regular: file, bold: file}``, tried in order."""
+    value = raw.get("fallback_fonts") or []
+    if not isinstance(value, list):
+        raise DesignError(f"{source}: fallback_fonts must be a list of {{regular, bold}}")
+    for i, item in enumerate(value):
+        if not (
+            isinstance(item, dict)
+            and all(isinstance(item.get(k), str) and item[k].strip() for k in ("regular", "bold"))
+        ):
+            raise DesignError(
+                f"{source}: fallback_fonts[{i}] must have regular and bold font file names"
+            )
+    return [{k: str(item[k]).strip() for k in ("regular", "bold")} for item in value]
+
+
 def find_font(folder: Path, name: str) -> Path:
-    candidates = [folder / "fonts" / name, SYSTEM_FONT_DIR / Path(name).name]
+    base = Path(name).name
+    candidates = [folder / "fonts" / name, SYSTEM_FONT_DIR / base, NOTO_FONT_DIR / base,
+                  DEFAULT_FOLDER / "fonts" / base]
     for path in candidates:
         if path.is_file():
             return path
@@ -218,22 +255,11 @@ def _logo(folder: Path, value: Any, source: Path) -> Path | None:
 def unprintable_characters(text: str, design: Design) -> str:
     """The characters of ``text`` the certificate cannot print properly, in order, once each.
 
-    A character counts as printable when both the regular and the bold font have a glyph for
-    it (their TrueType cmap). Right-to-left letters (bidirectional classes R and AL: Hebrew,
-    Arabic, …) are counted as unprintable too: the PDFs have no text shaping or bidirectional
-    reordering yet, so they would print in the wrong order and, for Arabic, unjoined.
+    A character counts as printable when the regular and the bold sets of fonts (the
+    design's font, then its ``fallback_fonts``) each have a glyph for it (their TrueType
+    cmap). Right-to-left letters are printable when a font has them: names are put in
+    display order and shaped (``runs.py``). Scripts with no font (CJK by default) are not.
     """
-    missing: list[str] = []
-    maps = [_cmap(design.font_regular), _cmap(design.font_bold)]
-    for ch in text:
-        if ch.isspace() or ch in missing:
-            continue
-        if unicodedata.bidirectional(ch) in ("R", "AL") or any(ord(ch) not in m for m in maps):
-            missing.append(ch)
-    return "".join(missing)
-
-
-@cache
-def _cmap(font_name: str) -> frozenset[int]:
-    face = pdfmetrics.getFont(font_name).face  # type: ignore[attr-defined]
-    return frozenset(face.charToGlyph)
+    missing = uncovered(text, design.regular_fonts)
+    missing += [ch for ch in uncovered(text, design.bold_fonts) if ch not in missing]
+    return "".join(sorted(missing, key=text.index))

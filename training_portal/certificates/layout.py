@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from itertools import pairwise
 
 from reportlab import rl_config
@@ -13,6 +15,8 @@ from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.lib.colors import Color
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
+
+from training_portal.certificates import runs
 
 # Binary (Flate-only) streams instead of ASCII85 text: about 20 % smaller PDFs, and the
 # pure-Python ASCII85 encoder was a third of a certificate's render time. Every PDF
@@ -30,22 +34,35 @@ class TextFit:
 
 
 def fit_text(
-    text: str, font: str, max_width: float, max_size: float, min_size: float
+    text: str,
+    font: str,
+    max_width: float,
+    max_size: float,
+    min_size: float,
+    fallbacks: Sequence[str] = (),
 ) -> TextFit:
     """Largest size down to ``min_size`` that fits one line; else two balanced lines.
 
     Two lines are never larger than 70 % of ``max_size`` and shrink further without a
-    floor, so even an absurd string stays inside ``max_width``.
+    floor, so even an absurd string stays inside ``max_width``. With ``fallbacks`` (font
+    names), text ``font`` cannot draw alone is measured as ``runs`` (see runs.py).
     """
-    width = stringWidth(text, font, 1.0)
+    measure = _measure(font, fallbacks)
+    width = measure(text)
     if width * max_size <= max_width:
         return TextFit(max_size, (text,))
     size = _floor_half(max_width / width)
     if size >= min_size:
         return TextFit(size, (text,))
-    lines = _split_two(text, font)
-    widest = max(stringWidth(line, font, 1.0) for line in lines)
+    lines = _split_two(text, measure)
+    widest = max(measure(line) for line in lines)
     return TextFit(min(max_size * 0.7, _floor_half(max_width / widest)), lines)
+
+
+def _measure(font: str, fallbacks: Sequence[str]) -> Callable[[str], float]:
+    if not fallbacks:
+        return partial(stringWidth, fontName=font, fontSize=1.0)
+    return partial(runs.width, fonts=(font, *fallbacks))
 
 
 def shrink_to_width(text: str, font: str, max_width: float, max_size: float) -> float:
@@ -58,7 +75,7 @@ def _floor_half(size: float) -> float:
     return max(int(size * 2) / 2, 0.5) if size >= 1 else size
 
 
-def _split_two(text: str, font: str) -> tuple[str, str]:
+def _split_two(text: str, measure: Callable[[str], float]) -> tuple[str, str]:
     """Split at the space that balances the two lines; at a character if there is none."""
     words = text.split(" ")
     if len(words) > 1:
@@ -67,20 +84,28 @@ def _split_two(text: str, font: str) -> tuple[str, str]:
         ]
     else:
         cuts = [(text[:i], text[i:]) for i in range(1, len(text))]
-    return min(
-        cuts, key=lambda c: max(stringWidth(c[0], font, 1), stringWidth(c[1], font, 1))
-    )
+    return min(cuts, key=lambda c: max(measure(c[0]), measure(c[1])))
 
 
 def draw_fitted(
-    canvas: Canvas, fit: TextFit, font: str, x_centre: float, y_first: float
+    canvas: Canvas,
+    fit: TextFit,
+    font: str,
+    x_centre: float,
+    y_first: float,
+    fallbacks: Sequence[str] = (),
 ) -> float:
     """Draw centred lines from a baseline downwards; return the last baseline."""
     canvas.setFont(font, fit.size)
     y = y_first
+    fonts = (font, *fallbacks)
     for i, line in enumerate(fit.lines):
         y = y_first - i * fit.size * LEADING
-        canvas.drawCentredString(x_centre, y, line)
+        if fallbacks and not runs.is_plain(line, font):
+            runs.draw(canvas, line, fonts, fit.size, x_centre, y, align="centre")
+            canvas.setFont(font, fit.size)
+        else:
+            canvas.drawCentredString(x_centre, y, line)
     return y
 
 

@@ -64,9 +64,9 @@ def long_date(day: date) -> str:
     return f"{day.day} {day:%B %Y}"  # strftime %B is English under the default C locale
 
 
-def fit_name(name: str, font: str) -> TextFit:
+def fit_name(name: str, font: str, fallbacks: tuple[str, ...] = ()) -> TextFit:
     """How the holder's name is set on the certificate (size and lines)."""
-    return fit_text(name, font, NAME_MAX_WIDTH, NAME_MAX_SIZE, NAME_MIN_SIZE)
+    return fit_text(name, font, NAME_MAX_WIDTH, NAME_MAX_SIZE, NAME_MIN_SIZE, fallbacks)
 
 
 def certificate_qr(data: CertificateData) -> QrCodeWidget:
@@ -118,10 +118,11 @@ def _holder(canvas: Canvas, data: CertificateData, design: Design) -> float:
     canvas.setFillColor(design.colours.muted)
     canvas.setFont(design.font_regular, 13)
     canvas.drawCentredString(PAGE_W / 2, y, design.intro)
-    fit = fit_name(data.holder_name, design.font_bold)
+    fit = fit_name(data.holder_name, design.font_bold, design.fallback_bold)
     canvas.setFillColor(design.colours.text)
     last = draw_fitted(
-        canvas, fit, design.font_bold, PAGE_W / 2, y - 8 * mm - fit.size * 0.8
+        canvas, fit, design.font_bold, PAGE_W / 2, y - 8 * mm - fit.size * 0.8,
+        design.fallback_bold,
     )
     rule_y = last - 5 * mm
     canvas.setStrokeColor(design.colours.accent)

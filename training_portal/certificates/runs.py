@@ -1,0 +1,123 @@
+"""Names in several scripts: font fallback, bidirectional order and shaping.
+
+A name is split into runs, each drawn in one font: a character goes to the first font
+that has it (the design's font, then its fallbacks), except right-to-left letters (Hebrew,
+Arabic), which prefer the fallbacks (fonts made for those scripts, with full joining
+tables) and only then the design's font. Spaces, punctuation and combining marks stay in
+the run they follow when its font has them.
+
+The runs are put in display order by the Unicode bidirectional algorithm (python-bidi's
+``get_display``, run over the whole name) and drawn as they are. That is enough for
+Hebrew; Arabic also needs joining forms (shaping), which is not done yet, so Arabic
+letters are refused at entry (``NEEDS_SHAPING``) and the person gives a name as printed.
+
+Fast path: a name the design's font covers entirely, with no right-to-left character, is
+one plain run (no bidi, no shaping), as before fallbacks existed.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache, lru_cache
+
+from bidi import get_display
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
+
+_RTL = frozenset({"R", "AL"})
+#: Letters that need joining forms to print properly (Arabic, Syriac, N'Ko, …): class AL.
+NEEDS_SHAPING = frozenset({"AL"})
+_LTR = frozenset({"L", "EN", "AN"})  # digits are laid out left to right in display order
+
+
+@dataclass(frozen=True)
+class Run:
+    text: str  # display order
+    font: str
+    rtl: bool
+    width: float  # at size 1
+
+
+@cache
+def cmap(font_name: str) -> frozenset[int]:
+    """The code points ``font_name`` (a registered TTF) has glyphs for."""
+    face = pdfmetrics.getFont(font_name).face  # type: ignore[attr-defined]
+    return frozenset(face.charToGlyph)
+
+
+def is_plain(text: str, font: str) -> bool:
+    """True when ``font`` draws ``text`` as it is: every character covered, none right-to-left."""
+    covered = cmap(font)
+    return all(
+        ord(ch) in covered and unicodedata.bidirectional(ch) not in _RTL for ch in text
+    )
+
+
+def font_for(ch: str, fonts: Sequence[str]) -> str | None:
+    """The font that draws ``ch``: right-to-left letters prefer the fallbacks."""
+    order = [*fonts[1:], fonts[0]] if unicodedata.bidirectional(ch) in _RTL else fonts
+    for font in order:
+        if ord(ch) in cmap(font):
+            return font
+    return None
+
+
+def uncovered(text: str, fonts: Sequence[str]) -> list[str]:
+    """Characters of ``text`` (not white space) that none of ``fonts`` draws properly, once each.
+
+    Letters that need shaping (Arabic) count as not drawn: the PDFs do not shape yet.
+    """
+    missing: list[str] = []
+    for ch in text:
+        if ch.isspace() or ch in missing:
+            continue
+        if unicodedata.bidirectional(ch) in NEEDS_SHAPING or font_for(ch, fonts) is None:
+            missing.append(ch)
+    return missing
+
+
+def runs(text: str, fonts: Sequence[str]) -> tuple[Run, ...]:
+    """``text`` as display-order runs over ``fonts`` (the design's font first)."""
+    if not fonts[1:] or is_plain(text, fonts[0]):
+        return (Run(text, fonts[0], False, stringWidth(text, fonts[0], 1.0)),)
+    return _runs(text, tuple(fonts))
+
+
+@lru_cache(maxsize=1024)
+def _runs(text: str, fonts: tuple[str, ...]) -> tuple[Run, ...]:
+    visual = get_display(text)
+    pieces: list[tuple[str, bool, list[str]]] = []  # font, rtl, characters
+    for ch in visual:
+        cls = unicodedata.bidirectional(ch)
+        rtl = True if cls in _RTL else False if cls in _LTR else None
+        neutral = rtl is None or unicodedata.category(ch)[0] in "MZP"
+        if pieces:
+            font, run_rtl, chars = pieces[-1]
+            if ord(ch) in cmap(font) and (neutral or rtl == run_rtl):
+                chars.append(ch)
+                continue
+        font = font_for(ch, fonts) or fonts[0]  # uncovered: refused at entry; draw a box
+        pieces.append((font, bool(rtl), [ch]))
+    return tuple(
+        Run("".join(chars), font, rtl, stringWidth("".join(chars), font, 1.0))
+        for font, rtl, chars in pieces
+    )
+
+
+def width(text: str, fonts: Sequence[str], size: float = 1.0) -> float:
+    return sum(r.width for r in runs(text, fonts)) * size
+
+
+def draw(canvas: Canvas, text: str, fonts: Sequence[str], size: float, x: float, y: float,
+         align: str = "left") -> None:
+    """Draw ``text`` at size ``size``; ``x`` is its left edge, centre or right edge."""
+    parts = runs(text, fonts)
+    total = sum(r.width for r in parts) * size
+    x -= {"left": 0.0, "centre": total / 2, "right": total}[align]
+    for part in parts:
+        canvas.setFont(part.font, size)
+        canvas.drawString(x, y, part.text)
+        x += part.width * size
