@@ -378,3 +378,20 @@ def test_a_venue_requiring_nothing_and_a_venue_without_staff(app):
         empty = _overview(app, VenueFactory().id)
         assert empty.coverage is None
         assert empty.fully_in_date_count == 0
+
+
+def test_times_summed_up_in_sql_are_read_as_utc_whatever_the_servers_zone(app, monkeypatch):
+    import time
+
+    with app.app_context():
+        venue = VenueFactory()
+        person = MembershipFactory(venue=venue).user
+        PageViewFactory(user_id=person.id, viewed_at=_on(date(2026, 11, 20)))
+        monkeypatch.setenv("TZ", "America/New_York")
+        time.tzset()
+        try:
+            last = _overview(app, venue.id).current[0].last_activity
+        finally:
+            monkeypatch.undo()
+            time.tzset()
+        assert last == datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
