@@ -65,12 +65,14 @@ def test_newest_pass_counts_and_failed_attempts_are_counted(app):
                           passed_at=_at(date(2024, 1, 10)), expires_on=date(2025, 1, 10))
         newest = CompletionFactory(user_id=person.id, module_slug="welcome",
                                    passed_at=_at(date(2026, 3, 1)), expires_on=date(2027, 3, 1))
-        CertificateFactory(completion=newest, code="K7QM3XWD9TRFH2PN")
+        certificate = CertificateFactory(completion=newest, code="K7QM3XWD9TRFH2PN")
         AttemptFactory(user_id=person.id, module_slug="spiking", passed=False, score=40,
                        graded_at=_at(date(2026, 11, 1)))
         row = _overview(app, venue.id).current[0]
         welcome = row.cell("welcome")
         assert welcome.state == "passed"
+        assert welcome.last_pass.completion_id == newest.id
+        assert welcome.last_pass.certificate_id == certificate.id
         assert welcome.last_pass.expires_on == date(2027, 3, 1)
         assert welcome.last_pass.certificate_code == "K7QM3XWD9TRFH2PN"
         assert row.cell("spiking").state == "in_progress"
@@ -264,7 +266,10 @@ def test_last_activity_is_the_latest_of_reading_trying_and_passing_and_is_in_utc
             PageViewFactory(user_id=person.id, module_slug="spiking", viewed_at=_on(date(2026, 11, read)))
             AttemptFactory(user_id=person.id, module_slug="spiking", started_at=_on(date(2026, 11, tried)))
             _pass(person.id, "welcome", date(2026, 11, passed), date(2027, 11, passed), started=date(2026, 11, 1))
-        rows = {r.name: r for r in _overview(app, venue.id).current}
+        PageViewFactory(user_id=trier.id, module_slug="welcome", viewed_at=_on(date(2026, 11, 2)))
+        overview = _overview(app, venue.id)
+        assert (overview.venue_id, overview.today) == (venue.id, TODAY)
+        rows = {r.name: r for r in overview.current}
         assert rows["Reader"].last_activity == datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
         assert rows["Trier"].last_activity == datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
         assert rows["Passer"].last_activity == datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -272,6 +277,8 @@ def test_last_activity_is_the_latest_of_reading_trying_and_passing_and_is_in_utc
         assert rows["Reader"].last_activity.utcoffset() == timedelta(0)
         spiking = rows["Trier"].cell("spiking")
         assert (spiking.pages_read, spiking.attempts, spiking.failed_attempts) == (1, 1, 0)
+        welcome = rows["Trier"].cell("welcome")
+        assert (welcome.pages_read, welcome.attempts, welcome.failed_attempts) == (1, 1, 0)
 
 
 def test_last_nudge_is_the_latest_one_sent_from_this_venue(app):
@@ -359,6 +366,10 @@ def test_sorting_by_status_puts_the_worst_required_module_first_then_by_name(app
 
 def test_people_with_the_same_name_keep_the_order_they_joined_in(app):
     with app.app_context():
+        venue = VenueFactory()
+        later = MembershipFactory(venue=venue, user__name="Kim", joined_at=_on(date(2026, 6, 1)))
+        earlier = MembershipFactory(venue=venue, user__name="Kim", joined_at=_on(date(2026, 4, 1)))
+        assert [r.membership_id for r in _overview(app, venue.id).current] == [earlier.id, later.id]
         venue = VenueFactory()
         first = MembershipFactory(venue=venue, user__name="Sam", joined_at=_on(date(2026, 5, 1)))
         second = MembershipFactory(venue=venue, user__name="sam", joined_at=_on(date(2026, 5, 1)))
