@@ -209,7 +209,7 @@ def test_the_service_itself_refuses_another_person_and_a_missing_link(app):
         assert services.find_invitation("not-the-token") is None
         assert services.find_invitation(invitation.token) == record
         for answer in (services.accept_invitation, services.decline_invitation):
-            with pytest.raises(services.VenueError, match="sent to another email address"):
+            with pytest.raises(services.VenueError, match="This invitation was sent to another email address"):
                 answer(intruder, record)
         assert record.accepted_at is None and record.closed_at is None
         assert db.session.scalar(select(Membership).where(Membership.user_id == intruder.id)) is None

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+import dataclasses
+from datetime import UTC, date, datetime, timedelta
 
 from tests.conftest import login_client
 from tests.factories import AttemptFactory, UserFactory
@@ -57,3 +58,53 @@ def test_a_refused_start_says_why(app):
     with client.session_transaction() as session:
         flashes = session.get("_flashes", [])
     assert ("error", "Finish the modules this one builds on first.") in flashes
+
+
+# --- the gate: which graded attempt decides the retry pause, and where the pause ends ----------
+
+NOW = datetime(2026, 5, 20, 21, 0, 0, tzinfo=UTC)
+
+
+def _graded(user_id, slug, seconds_ago, passed):
+    AttemptFactory(user_id=user_id, module_slug=slug, graded=True, passed=passed, score=100 if passed else 20,
+                   graded_at=NOW - timedelta(seconds=seconds_ago))
+
+
+def _gate(app, monkeypatch, user_id, now=NOW, slug="welcome", module=None):
+    monkeypatch.setattr(services, "utcnow", lambda: now)
+    catalog = app.extensions["catalog"].current
+    return services.quiz_gate(user_id, module or catalog.get(slug), catalog.modules, TODAY, pause_seconds=60)
+
+
+def test_the_pause_after_a_fail_ends_exactly_when_it_has_run_its_course(app, monkeypatch):
+    with app.app_context():
+        person = UserFactory()
+        _graded(person.id, "welcome", 0, passed=False)
+        waiting = _gate(app, monkeypatch, person.id, now=NOW + timedelta(seconds=59))
+        assert (waiting.allowed, waiting.wait_seconds) == (False, 1)
+        assert waiting.reason == "Take a short break, read the lesson again, then try again."
+        assert _gate(app, monkeypatch, person.id, now=NOW + timedelta(seconds=60)).allowed
+
+
+def test_only_the_persons_own_newest_graded_attempt_on_this_module_decides_the_pause(app, monkeypatch):
+    with app.app_context():
+        person, other = UserFactory(), UserFactory()
+        _graded(other.id, "welcome", 10, passed=False)  # someone else's fail
+        _graded(person.id, "spiking", 10, passed=False)  # a fail on another module
+        assert _gate(app, monkeypatch, person.id).allowed
+        _graded(person.id, "welcome", 3000, passed=True)  # an old pass, then a fail just now
+        _graded(person.id, "welcome", 10, passed=False)
+        assert not _gate(app, monkeypatch, person.id).allowed
+        again = UserFactory()
+        _graded(again.id, "welcome", 20, passed=False)  # a fail, then a pass just now
+        _graded(again.id, "welcome", 10, passed=True)
+        AttemptFactory(user_id=again.id, module_slug="welcome")  # and one not submitted yet
+        assert _gate(app, monkeypatch, again.id).allowed
+
+
+def test_a_published_module_without_a_quiz_cannot_be_started(app, monkeypatch):
+    with app.app_context():
+        welcome = app.extensions["catalog"].current.get("welcome")
+        gate = _gate(app, monkeypatch, UserFactory().id, module=dataclasses.replace(welcome, quiz=None))
+        assert not gate.allowed
+        assert gate.reason == "This module has no quiz you can take."

@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime
 
 from tests.conftest import login_client
 from tests.factories import CompletionFactory, MembershipFactory, UserFactory, VenueFactory
-from training_portal.learning.venue_policy import policies_of_member
+from training_portal.learning.status import Refresher
+from training_portal.learning.venue_policy import policies_of_member, refreshers_by_module
 
 TODAY = date(2026, 5, 20)
 
@@ -15,6 +16,10 @@ TODAY = date(2026, 5, 20)
 def _my_training(app, monkeypatch, person) -> str:
     monkeypatch.setattr("training_portal.web.lessons.site_today", lambda: TODAY)
     return login_client(app, person).get("/").get_data(as_text=True)
+
+
+def _catalog(app):
+    return app.extensions["catalog"].current.ordered
 
 
 def _welcome_passed_on_1_april(person_id: int) -> None:
@@ -53,9 +58,13 @@ def test_a_refresher_applies_only_to_the_modules_the_venue_requires(app, monkeyp
         MembershipFactory(user=person, venue=VenueFactory(name="The Strict Arms", refresher_months=1,
                                                           required_modules=["spiking"]))
         _welcome_passed_on_1_april(person.id)
+        CompletionFactory(user_id=person.id, module_slug="spiking", module_version="2.0",
+                          passed_at=datetime(2026, 4, 10, 12, 0, tzinfo=UTC), expires_on=date(2027, 4, 10))
+        assert refreshers_by_module(policies_of_member(person.id), _catalog(app)) == {
+            "welcome": (), "spiking": (Refresher(1, "The Strict Arms"),), "door-notes": ()}
     page = _my_training(app, monkeypatch, person)
-    assert "valid until 1 Apr 2027" in page
-    assert "renews this training more often" not in page
+    assert "valid until 1 Apr 2027" in page  # welcome: its own date
+    assert "The Strict Arms renews this training more often" in page  # spiking: 10 May 2026
 
 
 def test_of_two_venues_with_the_same_rule_the_first_by_name_is_named(app, monkeypatch):
