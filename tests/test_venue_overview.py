@@ -114,8 +114,13 @@ def test_new_starter_deadline(app):
         venue = VenueFactory(starter_deadline_days=14)
         MembershipFactory(venue=venue, user__name="Late", joined_at=_at(date(2026, 11, 15)))
         MembershipFactory(venue=venue, user__name="On time", joined_at=_at(date(2026, 11, 16)))
+        trained = MembershipFactory(venue=venue, user__name="Trained", joined_at=_on(date(2026, 10, 1))).user
+        CompletionFactory(user_id=trained.id, module_slug="welcome", module_version="1.2",
+                          passed_at=_at(date(2026, 10, 2)), expires_on=date(2027, 10, 2))
+        CompletionFactory(user_id=trained.id, module_slug="spiking", module_version="2.0",
+                          passed_at=_at(date(2026, 10, 3)), expires_on=date(2027, 10, 3))
         overview = _overview(app, venue.id)
-        assert [r.name for r in overview.past_starter_deadline] == ["Late"]
+        assert [r.name for r in overview.past_starter_deadline] == ["Late"]  # not "Trained"
         late = next(r for r in overview.current if r.name == "Late")
         assert late.starter_deadline == date(2026, 11, 29)
 
@@ -277,6 +282,8 @@ def test_last_activity_is_the_latest_of_reading_trying_and_passing_and_is_in_utc
         assert rows["Reader"].last_activity.utcoffset() == timedelta(0)
         spiking = rows["Trier"].cell("spiking")
         assert (spiking.pages_read, spiking.attempts, spiking.failed_attempts) == (1, 1, 0)
+        idle = rows["Idle"].cell("spiking")
+        assert (idle.pages_read, idle.attempts, idle.failed_attempts) == (0, 0, 0)
         welcome = rows["Trier"].cell("welcome")
         assert (welcome.pages_read, welcome.attempts, welcome.failed_attempts) == (1, 1, 0)
 
@@ -318,6 +325,7 @@ def test_one_persons_row_is_the_same_as_their_row_in_the_matrix(app):
         assert matrix["Leaver"].cell("welcome").state == "expired"  # 6-month refresher: 1 Oct 2026
         assert matrix["Stayer"].past_starter_deadline  # joined 1 Nov, deadline 15 Nov, not trained
         assert matrix["Stayer"].cell("welcome").failed_attempts == 1
+        assert (matrix["Stayer"].email, matrix["Stayer"].role) == (stayer.user.email, "staff")
 
 
 def test_filtering_by_status(app):
@@ -345,6 +353,7 @@ def test_sorting_by_activity_puts_people_never_active_last_newest_joiner_first(a
         PageViewFactory(user_id=late.id, viewed_at=_on(date(2026, 11, 20)))
         rows = _overview(app, venue.id).current
         assert [r.name for r in sort_rows(rows, "activity")] == ["Late", "Early", "Idle new", "Idle old"]
+        assert [r.name for r in sort_rows(rows, "joined")] == ["Idle new", "Early", "Late", "Idle old"]
 
 
 def test_sorting_by_status_puts_the_worst_required_module_first_then_by_name(app):
