@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
+
 from tests.conftest import login_client
 from tests.factories import AttemptFactory, UserFactory
 from training_portal.extensions import db
@@ -108,3 +110,51 @@ def test_a_published_module_without_a_quiz_cannot_be_started(app, monkeypatch):
         gate = _gate(app, monkeypatch, UserFactory().id, module=dataclasses.replace(welcome, quiz=None))
         assert not gate.allowed
         assert gate.reason == "This module has no quiz you can take."
+
+
+# --- submitting: graded once, only this attempt, and what a refused submission says -----------
+
+def _right_answers(app, attempt):
+    bank = app.extensions["catalog"].current.get(attempt.module_slug).quiz
+    return {item["question"]: sorted(bank.question(item["question"]).correct_ids) for item in attempt.drawn}
+
+
+def test_submitting_grades_this_attempt_once_and_no_one_elses(app):
+    with app.app_context():
+        person, other = UserFactory(), UserFactory()
+        mine, theirs = _start(app, person.id), _start(app, other.id)
+        db.session.commit()
+        module = app.extensions["catalog"].current.get("welcome")
+        assert services.submit_attempt(mine, module, _right_answers(app, mine), TODAY) is True
+        assert services.submit_attempt(mine, module, _right_answers(app, mine), TODAY) is False
+        db.session.commit()
+        db.session.refresh(theirs)
+        assert theirs.graded_at is None and theirs.score is None
+        assert mine.passed is True
+
+
+def test_ticking_every_choice_of_a_question_is_an_answer_not_a_tampered_form(app):
+    with app.app_context():
+        attempt = _start(app, UserFactory().id)
+        every = {item["question"]: list(item["choices"]) for item in attempt.drawn}
+        assert services.clean_answers(attempt, every) == {q: sorted(c) for q, c in every.items()}
+
+
+def test_a_refused_submission_says_why(app):
+    with app.app_context():
+        attempt = _start(app, UserFactory().id)
+        module = app.extensions["catalog"].current.get("welcome")
+        first = attempt.drawn[0]["question"]
+        with pytest.raises(services.QuizError, match="That answer is not for a question in this quiz. Reload"):
+            services.clean_answers(attempt, {"no-such-question": ["a"]})
+        with pytest.raises(services.QuizError, match="That choice is not part of this question. Reload"):
+            services.clean_answers(attempt, {first: ["no-such-choice"]})
+        with pytest.raises(services.QuizError, match="This module no longer has a quiz."):
+            services.submit_attempt(attempt, dataclasses.replace(module, quiz=None), _right_answers(app, attempt),
+                                    TODAY)
+        answers = _right_answers(app, attempt)
+        attempt.drawn = [{**attempt.drawn[0], "choices": [*attempt.drawn[0]["choices"], "gone"]},
+                         *attempt.drawn[1:]]  # a choice since removed from the question
+        with pytest.raises(services.QuizError, match="This quiz was updated while you were taking it. Start"):
+            services.submit_attempt(attempt, module, answers, TODAY)
+        assert attempt.graded_at is None
