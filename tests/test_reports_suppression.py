@@ -324,3 +324,11 @@ def test_misuse_is_reported_with_the_reason():
         suppress_table([[7, 3], [8]])
     with pytest.raises(ValueError, match="a count of people is never negative"):
         suppress_table([[7, -3]])
+
+
+def test_when_no_total_is_left_to_hide_the_rule_refuses_rather_than_leaks():
+    # Four counts of at least 1 with a total of "fewer than 5": each must be exactly 1. The rule
+    # cannot say so without a lie about the total, so it raises (no caller passes such a row yet;
+    # docs/testing.md, "Known gaps").
+    with pytest.raises(RuntimeError, match="a count under 5 can be worked out and no total is left to hide"):
+        suppress_row([1, 1, 1, 1], 4)
