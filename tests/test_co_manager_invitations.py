@@ -205,6 +205,7 @@ def test_the_service_itself_refuses_another_person_and_a_missing_link(app):
         invitation = services.invite_co_manager(owner, db.session.get(Venue, venue.id), "colleague@example.org")
         db.session.commit()
         record = invitation.record
+        assert record.invited_by_id == owner.id
         assert "This invitation link is not valid" in services.invitation_problem(None, intruder)
         assert services.find_invitation("not-the-token") is None
         assert services.find_invitation(invitation.token) == record

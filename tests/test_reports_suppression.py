@@ -47,14 +47,14 @@ def test_large_counts_have_thousands_separators_unless_told_otherwise():
 
 
 def test_a_negative_count_is_a_bug():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="a count of people is never negative"):
         count(-1)
 
 
 def test_a_figure_cannot_both_have_a_value_and_be_withheld():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="a figure has a value exactly when it is not withheld"):
         Figure(3, 3, "small")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="a figure has a value exactly when it is not withheld"):
         Figure(None, 3)
 
 
@@ -96,7 +96,7 @@ def test_a_share_counts_people_not_answers_when_told():
 
 @pytest.mark.parametrize(("numerator", "denominator", "people"), [(6, 5, None), (-1, 5, None), (2, 5, 6)])
 def test_impossible_shares_are_bugs(numerator, denominator, people):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="a share needs 0 <= numerator <= denominator|people behind a share cannot"):
         share(numerator, denominator, people=people)
 
 

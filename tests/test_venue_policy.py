@@ -31,10 +31,11 @@ def _welcome_passed_on_1_april(person_id: int) -> None:
 def test_another_persons_venue_rule_never_reaches_my_training(app, monkeypatch):
     with app.app_context():
         person = UserFactory()
-        MembershipFactory(user=person, venue=VenueFactory(name="The Easy Inn"))
+        easy = VenueFactory(name="The Easy Inn")
+        MembershipFactory(user=person, venue=easy)
         MembershipFactory(venue=VenueFactory(name="The Strict Arms", refresher_months=1))  # someone else
         _welcome_passed_on_1_april(person.id)
-        assert [p.venue_name for p in policies_of_member(person.id)] == ["The Easy Inn"]
+        assert [(p.venue_id, p.venue_name) for p in policies_of_member(person.id)] == [(easy.id, "The Easy Inn")]
     page = _my_training(app, monkeypatch, person)
     assert "valid until 1 Apr 2027" in page
     assert "The Strict Arms" not in page
