@@ -50,6 +50,10 @@ def test_of_two_open_attempts_the_newest_is_resumed(app):
         newest = _open(person.id, "welcome", current, 18)   # recorded first, started later
         _open(person.id, "welcome", current, 10)
         assert _start(app, person.id).id == newest
+        other = UserFactory()  # and the other way round
+        _open(other.id, "welcome", current, 10)
+        newest = _open(other.id, "welcome", current, 18)
+        assert _start(app, other.id).id == newest
 
 
 def test_a_refused_start_says_why(app):

@@ -29,6 +29,7 @@ def test_five_people_is_shown():
     assert not figure.suppressed
     assert figure.value == 5
     assert figure.text() == "5"
+    assert figure.base == 5
 
 
 def test_one_person_is_withheld():
