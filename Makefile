@@ -7,7 +7,7 @@ export FLASK_APP := wsgi
 # Links in mails and on posters point at the port actually served, unless SITE_URL is set.
 export SITE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: run test install install-dev lint content-check bench mutants mutants-report clean
+.PHONY: run test install install-dev lint content-check bench mutants mutants-recheck mutants-report clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,7 +43,7 @@ bench: install-dev
 	$(BIN)/python bench/bench_venue_overview.py
 
 # Mutation testing of the rule-bearing files ([mutmut] in setup.cfg; docs/testing.md).
-# Not in CI: the whole set takes about 50 minutes on one core. Scope it to what you changed:
+# Not in CI: the whole set takes over an hour on the shared machine. Scope it to what you changed:
 #   make mutants FILES="training_portal/policy.py training_portal/learning/status.py"
 # Results are kept in mutants/ (a later run re-checks only changed code); `make mutants-report`
 # prints the score per file and every survivor. MUTANTS_CHILDREN sets the parallel workers.
@@ -51,6 +51,14 @@ FILES ?=
 MUTANTS_CHILDREN ?= 1
 mutants: install-dev
 	$(BIN)/mutmut run --max-children $(MUTANTS_CHILDREN) $(foreach f,$(FILES),"$(subst /,.,$(basename $(f))).*")
+	$(BIN)/python tools/mutation_scores.py $(FILES)
+
+# After adding tests: re-check only the survivors and unchecked mutants of FILES (naming files
+# in `make mutants` re-runs every mutant in them).
+mutants-recheck: install-dev
+	@names="$$($(BIN)/python tools/mutation_scores.py --names $(FILES))"; \
+	if [ -z "$$names" ]; then echo "Nothing to re-check."; else \
+	$(BIN)/mutmut run --max-children $(MUTANTS_CHILDREN) $$names; fi
 	$(BIN)/python tools/mutation_scores.py $(FILES)
 
 mutants-report:

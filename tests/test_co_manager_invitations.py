@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+import secrets
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import select, update
 
 from tests.conftest import login_client, outbox
 from tests.factories import MembershipFactory, UserFactory, VenueFactory
+from training_portal.audit import AuditEvent
 from training_portal.db import utcnow
 from training_portal.extensions import db
-from training_portal.venues.models import ManagerInvitation, Membership
+from training_portal.venues import services
+from training_portal.venues.models import ManagerInvitation, Membership, Venue
 
 
 def _owned_venue(app):
@@ -153,3 +157,143 @@ def test_a_co_manager_cannot_change_managers_but_the_owner_can(app):
 def test_invitation_link_needs_a_login(client):
     response = client.get("/invitations/anything")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+# --- the rules in the service, at their boundaries (docs/testing.md, "Mutation testing") --------
+
+NOON = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+def _invitation(venue, email, created_at=NOON, expires_at=datetime(2026, 3, 8, 12, 0, tzinfo=UTC), **kw):
+    invitation = ManagerInvitation(venue_id=venue.id, email=email, token_hash=secrets.token_hex(32),
+                                   created_at=created_at, expires_at=expires_at, **kw)
+    db.session.add(invitation)
+    db.session.commit()
+    return invitation
+
+
+def _at(monkeypatch, moment):
+    monkeypatch.setattr(services, "utcnow", lambda: moment)
+
+
+def test_an_invitation_works_until_its_expiry_moment_and_not_at_it(app, monkeypatch):
+    owner, venue = _owned_venue(app)
+    with app.app_context():
+        colleague = UserFactory(email="colleague@example.org")
+        _at(monkeypatch, NOON)
+        invitation = services.invite_co_manager(owner, db.session.get(Venue, venue.id), "colleague@example.org")
+        db.session.commit()
+        record = db.session.get(ManagerInvitation, invitation.record.id)
+        assert record.expires_at == datetime(2026, 3, 8, 12, 0, tzinfo=UTC)  # 7 days
+        _at(monkeypatch, datetime(2026, 3, 8, 11, 59, 59, tzinfo=UTC))
+        assert services.invitation_problem(record, colleague) is None
+        assert services.pending_invitations(record.venue) == [record]
+        _at(monkeypatch, datetime(2026, 3, 8, 12, 0, tzinfo=UTC))
+        assert "This invitation has expired" in services.invitation_problem(record, colleague)
+        assert services.pending_invitations(record.venue) == []
+        with pytest.raises(services.VenueError, match="This invitation has expired"):
+            services.accept_invitation(colleague, record)
+        with pytest.raises(services.VenueError, match="This invitation has expired"):
+            services.decline_invitation(colleague, record)
+        assert record.accepted_at is None and record.closed_at is None
+
+
+def test_the_service_itself_refuses_another_person_and_a_missing_link(app):
+    owner, venue = _owned_venue(app)
+    with app.app_context():
+        intruder = UserFactory(email="intruder@example.org")
+        invitation = services.invite_co_manager(owner, db.session.get(Venue, venue.id), "colleague@example.org")
+        db.session.commit()
+        record = invitation.record
+        assert record.invited_by_id == owner.id
+        assert "This invitation link is not valid" in services.invitation_problem(None, intruder)
+        assert services.find_invitation("not-the-token") is None
+        assert services.find_invitation(invitation.token) == record
+        for answer in (services.accept_invitation, services.decline_invitation):
+            with pytest.raises(services.VenueError, match="This invitation was sent to another email address"):
+                answer(intruder, record)
+        assert record.accepted_at is None and record.closed_at is None
+        assert db.session.scalar(select(Membership).where(Membership.user_id == intruder.id)) is None
+        record.closed_at = utcnow()
+        assert "This invitation was declined or withdrawn" in services.invitation_problem(record, intruder)
+        record.closed_at, record.accepted_at = None, utcnow()
+        assert "This invitation has already been accepted" in services.invitation_problem(record, intruder)
+
+
+@pytest.mark.parametrize("answered", ["accepted_at", "closed_at"])
+def test_an_invitation_answered_in_another_request_meanwhile_is_not_accepted_again(app, answered):
+    owner, venue = _owned_venue(app)
+    with app.app_context():
+        colleague = UserFactory(email="colleague@example.org")
+        record = services.invite_co_manager(owner, db.session.get(Venue, venue.id),
+                                            "colleague@example.org").record
+        db.session.commit()
+        # Another request answers it after this one loaded it (this object does not see that).
+        db.session.execute(update(ManagerInvitation).where(ManagerInvitation.id == record.id)
+                           .values({answered: utcnow()}).execution_options(synchronize_session=False))
+        with pytest.raises(services.VenueError, match="This invitation has already been answered"):
+            services.accept_invitation(colleague, record)
+        assert db.session.scalar(select(Membership).where(Membership.user_id == colleague.id)) is None
+
+
+def test_accepting_one_invitation_leaves_the_persons_other_invitations_waiting(app):
+    owner, venue = _owned_venue(app)
+    with app.app_context():
+        colleague = UserFactory(email="colleague@example.org")
+        other = VenueFactory(created_by=owner, name="The Other")
+        first = services.invite_co_manager(owner, db.session.get(Venue, venue.id), "colleague@example.org")
+        second = services.invite_co_manager(owner, other, "colleague@example.org")
+        db.session.commit()
+        services.accept_invitation(colleague, first.record)
+        db.session.commit()
+        db.session.expire_all()
+        assert db.session.get(ManagerInvitation, second.record.id).accepted_at is None
+        assert services.pending_invitations(other) == [db.session.get(ManagerInvitation, second.record.id)]
+
+
+def test_declining_and_withdrawing_are_recorded_and_withdrawing_an_answered_invitation_does_nothing(app):
+    owner, venue = _owned_venue(app)
+    with app.app_context():
+        colleague = UserFactory(email="colleague@example.org")
+        declined = services.invite_co_manager(owner, db.session.get(Venue, venue.id), "colleague@example.org")
+        withdrawn = services.invite_co_manager(owner, db.session.get(Venue, venue.id), "someone@example.org")
+        accepted = services.invite_co_manager(owner, db.session.get(Venue, venue.id), "colleague@example.org")
+        db.session.commit()
+        ids = declined.record.id, withdrawn.record.id, accepted.record.id
+        services.accept_invitation(colleague, accepted.record)
+        db.session.commit()
+    client = login_client(app, colleague)
+    client.post(f"/invitations/{declined.token}", data={"decline": "1"})
+    owner_client = login_client(app, owner)
+    owner_client.post(f"/venues/{venue.id}/invitations/{ids[1]}/withdraw")
+    owner_client.post(f"/venues/{venue.id}/invitations/{ids[2]}/withdraw")  # already accepted
+    assert _events(app, "venue.manager_invitation_declined") == [
+        (colleague.id, "venue.manager_invitation_declined", "venue", venue.id, {"invitation": ids[0]})]
+    assert _events(app, "venue.manager_invitation_withdrawn") == [
+        (owner.id, "venue.manager_invitation_withdrawn", "venue", venue.id, {"invitation": ids[1]})]
+    with app.app_context():
+        assert db.session.get(ManagerInvitation, ids[2]).closed_at is None
+        membership = db.session.scalar(select(Membership).where(Membership.user_id == colleague.id))
+        assert membership.is_manager
+
+
+def test_the_venue_page_lists_only_this_venues_invitations_still_waiting_oldest_first(app, monkeypatch):
+    owner, venue = _owned_venue(app)
+    with app.app_context():
+        other = VenueFactory()
+        _invitation(venue, "zoe@example.org", created_at=datetime(2026, 3, 1, 12, 5, tzinfo=UTC))
+        _invitation(venue, "adam@example.org", created_at=datetime(2026, 3, 1, 12, 0, tzinfo=UTC))
+        _invitation(venue, "accepted@example.org", accepted_at=NOON)
+        _invitation(venue, "declined@example.org", closed_at=NOON)
+        _invitation(venue, "expired@example.org", expires_at=datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+        _invitation(other, "elsewhere@example.org")
+    _at(monkeypatch, datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+    page = login_client(app, owner).get(f"/venues/{venue.id}").get_data(as_text=True)
+    assert re.findall(r"Withdraw invitation to (\S+@example\.org)", page) == [
+        "adam@example.org", "zoe@example.org"]
+
+
+def _events(app, action: str) -> list[tuple]:
+    with app.app_context():
+        return [(e.actor_id, e.action, e.target_type, e.target_id, e.detail) for e in db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id))]

@@ -110,7 +110,7 @@ def test_is_pass_compares_exactly(right: int, total: int, mark: int, passed: boo
 
 
 def test_an_attempt_without_questions_is_a_bug() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="an attempt has at least one question"):
         score_percent(0, 0)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="an attempt has at least one question"):
         is_pass(0, 0, 50)

@@ -29,6 +29,7 @@ def test_five_people_is_shown():
     assert not figure.suppressed
     assert figure.value == 5
     assert figure.text() == "5"
+    assert figure.base == 5
 
 
 def test_one_person_is_withheld():
@@ -47,14 +48,14 @@ def test_large_counts_have_thousands_separators_unless_told_otherwise():
 
 
 def test_a_negative_count_is_a_bug():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="a count of people is never negative"):
         count(-1)
 
 
 def test_a_figure_cannot_both_have_a_value_and_be_withheld():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="a figure has a value exactly when it is not withheld"):
         Figure(3, 3, "small")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="a figure has a value exactly when it is not withheld"):
         Figure(None, 3)
 
 
@@ -96,7 +97,7 @@ def test_a_share_counts_people_not_answers_when_told():
 
 @pytest.mark.parametrize(("numerator", "denominator", "people"), [(6, 5, None), (-1, 5, None), (2, 5, 6)])
 def test_impossible_shares_are_bugs(numerator, denominator, people):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="a share needs 0 <= numerator <= denominator|people behind a share cannot"):
         share(numerator, denominator, people=people)
 
 
@@ -258,3 +259,77 @@ def test_a_mean_of_four_people_is_withheld_and_of_five_shown():
     shown = statistic(1.25, 5)
     assert shown.value == 1.25
     assert shown.text("{:+.1f}") == "+1.2"
+
+
+# --- boundaries found by breaking the rule (docs/testing.md, "Mutation testing") -----------------
+
+def _table_texts(table: Table) -> tuple[list[list[str] | None], list[str] | None, list[str] | None, str | None]:
+    return ([_texts(row) for row in table.cells], _texts(table.row_totals), _texts(table.column_totals),
+            None if table.grand_total is None else table.grand_total.text())
+
+
+def test_a_grand_total_alone_that_gives_away_two_hidden_counts_is_not_shown():
+    # 8 - 6 = 2 people in the two hidden cells: 1 and 1. No row or column total is printed, so
+    # the grand total is the one to go (this used to raise RuntimeError instead).
+    table = suppress_table([[1], [6], [1]], row_totals=False, column_totals=False, grand_total=True)
+    assert _table_texts(table) == ([["fewer than 5"], ["6"], ["fewer than 5"]], None, None, "not shown")
+    table = suppress_table([[0, 2], [0, 6]], row_totals=False, column_totals=False, grand_total=True)
+    assert _table_texts(table) == ([["0", "fewer than 5"], ["0", "6"]], None, None, "not shown")
+    assert _attack(table, [[0, 2], [0, 6]]) == []
+
+
+def test_a_total_that_the_hidden_counts_can_make_in_several_ways_is_shown():
+    # 1 + 4 = 5 could be 1+4, 2+3, 3+2 or 4+1: shown. 4 + 4 = 8 can only be 4+4: not shown,
+    # and then the grand total (13 - 5 = 8) goes too.
+    table = suppress_table([[1, 4], [4, 4]], row_totals=True, column_totals=False, grand_total=True)
+    assert _table_texts(table)[1:] == (["5", "not shown"], None, "not shown")
+    # 4, 1 and 1 make 6, as 2+2+2 or 1+1+4 do: the column total stays.
+    table = suppress_table([[4], [1], [1]], row_totals=True, column_totals=True)
+    assert _table_texts(table)[1:] == (["fewer than 5"] * 3, ["6"], None)
+    # Four hidden counts making 5: one of them is 2, but nobody can tell which.
+    table = suppress_table([[1, 2, 1, 1]], row_totals=True, column_totals=True, grand_total=True)
+    assert _table_texts(table)[1:] == (["5"], ["fewer than 5"] * 4, "5")
+
+
+def test_the_grand_total_of_one_row_is_its_row_total_and_goes_with_it():
+    # 9 - 5 = 4 people behind the two hidden counts: a group under 5, so the row total goes,
+    # and the grand total, which is the same 9, must go with it.
+    table = suppress_table([[1, 5, 3]], row_totals=True, column_totals=False, grand_total=True)
+    assert _table_texts(table) == ([["fewer than 5", "5", "fewer than 5"]], ["not shown"], None, "not shown")
+
+
+def test_a_table_with_no_rows_is_empty():
+    table = suppress_table([], grand_total=True)
+    assert table.cells == ()
+    assert table.row_totals == ()
+    assert table.column_totals == ()
+    assert table.grand_total is not None
+    assert table.grand_total.text() == "0"
+
+
+def test_every_figure_keeps_the_number_of_people_behind_it():
+    table = suppress_table([[7, 3], [8, 6]])
+    assert [[f.base for f in row] for row in table.cells] == [[7, 3], [8, 6]]
+    assert [f.base for f in table.row_totals or ()] == [10, 14]
+    assert [f.base for f in table.column_totals or ()] == [15, 9]
+    assert statistic(2.5, 4).base == 4
+    assert statistic(2.5, 6).base == 6
+
+
+def test_misuse_is_reported_with_the_reason():
+    with pytest.raises(ValueError, match="a statistic of 5 or more people has a value"):
+        statistic(None, 5)
+    with pytest.raises(ValueError, match="total must be the sum of its cells"):
+        suppress_row([7, 3], 11)
+    with pytest.raises(ValueError, match="every row needs the same number of cells"):
+        suppress_table([[7, 3], [8]])
+    with pytest.raises(ValueError, match="a count of people is never negative"):
+        suppress_table([[7, -3]])
+
+
+def test_when_no_total_is_left_to_hide_the_rule_refuses_rather_than_leaks():
+    # Four counts of at least 1 with a total of "fewer than 5": each must be exactly 1. The rule
+    # cannot say so without a lie about the total, so it raises (no caller passes such a row yet;
+    # docs/testing.md, "Known gaps").
+    with pytest.raises(RuntimeError, match="a count under 5 can be worked out and no total is left to hide"):
+        suppress_row([1, 1, 1, 1], 4)

@@ -65,12 +65,14 @@ def test_newest_pass_counts_and_failed_attempts_are_counted(app):
                           passed_at=_at(date(2024, 1, 10)), expires_on=date(2025, 1, 10))
         newest = CompletionFactory(user_id=person.id, module_slug="welcome",
                                    passed_at=_at(date(2026, 3, 1)), expires_on=date(2027, 3, 1))
-        CertificateFactory(completion=newest, code="K7QM3XWD9TRFH2PN")
+        certificate = CertificateFactory(completion=newest, code="K7QM3XWD9TRFH2PN")
         AttemptFactory(user_id=person.id, module_slug="spiking", passed=False, score=40,
                        graded_at=_at(date(2026, 11, 1)))
         row = _overview(app, venue.id).current[0]
         welcome = row.cell("welcome")
         assert welcome.state == "passed"
+        assert welcome.last_pass.completion_id == newest.id
+        assert welcome.last_pass.certificate_id == certificate.id
         assert welcome.last_pass.expires_on == date(2027, 3, 1)
         assert welcome.last_pass.certificate_code == "K7QM3XWD9TRFH2PN"
         assert row.cell("spiking").state == "in_progress"
@@ -112,8 +114,13 @@ def test_new_starter_deadline(app):
         venue = VenueFactory(starter_deadline_days=14)
         MembershipFactory(venue=venue, user__name="Late", joined_at=_at(date(2026, 11, 15)))
         MembershipFactory(venue=venue, user__name="On time", joined_at=_at(date(2026, 11, 16)))
+        trained = MembershipFactory(venue=venue, user__name="Trained", joined_at=_on(date(2026, 10, 1))).user
+        CompletionFactory(user_id=trained.id, module_slug="welcome", module_version="1.2",
+                          passed_at=_at(date(2026, 10, 2)), expires_on=date(2027, 10, 2))
+        CompletionFactory(user_id=trained.id, module_slug="spiking", module_version="2.0",
+                          passed_at=_at(date(2026, 10, 3)), expires_on=date(2027, 10, 3))
         overview = _overview(app, venue.id)
-        assert [r.name for r in overview.past_starter_deadline] == ["Late"]
+        assert [r.name for r in overview.past_starter_deadline] == ["Late"]  # not "Trained"
         late = next(r for r in overview.current if r.name == "Late")
         assert late.starter_deadline == date(2026, 11, 29)
 
@@ -238,3 +245,173 @@ def test_a_revoked_certificate_counts_as_no_pass_everywhere(app):
     assert "Passed" not in page.split("Welcome to the programme")[1].split("</li>")[0]
     assert login_client(app, person).get("/modules/spiking/quiz").get_data(as_text=True).count(
         "Finish the modules this one builds on first") == 1
+
+
+# --- the matrix rules at their edges (docs/testing.md, "Mutation testing") ----------------------
+
+def _on(day: date, hour: int = 12) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, 0, tzinfo=UTC)
+
+
+def _pass(person_id: int, slug: str, passed: date, expires: date, started: date | None = None):
+    attempt = AttemptFactory(user_id=person_id, module_slug=slug, graded=True,
+                             started_at=_on(started or passed), graded_at=_on(passed))
+    return CompletionFactory(user_id=person_id, module_slug=slug, attempt_id=attempt.id,
+                             passed_at=_on(passed), expires_on=expires)
+
+
+def test_last_activity_is_the_latest_of_reading_trying_and_passing_and_is_in_utc(app):
+    with app.app_context():
+        venue = VenueFactory()
+        reader = MembershipFactory(venue=venue, user__name="Reader").user
+        trier = MembershipFactory(venue=venue, user__name="Trier").user
+        passer = MembershipFactory(venue=venue, user__name="Passer").user
+        MembershipFactory(venue=venue, user__name="Idle")
+        for person, read, tried, passed in ((reader, 20, 10, 5), (trier, 5, 21, 10), (passer, 5, 10, 22)):
+            PageViewFactory(user_id=person.id, module_slug="spiking", viewed_at=_on(date(2026, 11, read)))
+            AttemptFactory(user_id=person.id, module_slug="spiking", started_at=_on(date(2026, 11, tried)))
+            _pass(person.id, "welcome", date(2026, 11, passed), date(2027, 11, passed), started=date(2026, 11, 1))
+        PageViewFactory(user_id=trier.id, module_slug="welcome", viewed_at=_on(date(2026, 11, 2)))
+        overview = _overview(app, venue.id)
+        assert (overview.venue_id, overview.today) == (venue.id, TODAY)
+        rows = {r.name: r for r in overview.current}
+        assert rows["Reader"].last_activity == datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+        assert rows["Trier"].last_activity == datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
+        assert rows["Passer"].last_activity == datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+        assert rows["Idle"].last_activity is None
+        assert rows["Reader"].last_activity.utcoffset() == timedelta(0)
+        spiking = rows["Trier"].cell("spiking")
+        assert (spiking.pages_read, spiking.attempts, spiking.failed_attempts) == (1, 1, 0)
+        idle = rows["Idle"].cell("spiking")
+        assert (idle.pages_read, idle.attempts, idle.failed_attempts) == (0, 0, 0)
+        welcome = rows["Trier"].cell("welcome")
+        assert (welcome.pages_read, welcome.attempts, welcome.failed_attempts) == (1, 1, 0)
+
+
+def test_last_nudge_is_the_latest_one_sent_from_this_venue(app):
+    from training_portal.dashboards.models import Nudge
+
+    with app.app_context():
+        venue, other = VenueFactory(), VenueFactory()
+        person = MembershipFactory(venue=venue).user
+        MembershipFactory(venue=other, user=person)
+        for where, day in ((venue, 3), (venue, 9), (venue, 6), (other, 20)):
+            db.session.add(Nudge(venue_id=where.id, user_id=person.id, sent_at=_on(date(2026, 11, day))))
+        db.session.commit()
+        assert _overview(app, venue.id).current[0].last_nudged_at == datetime(2026, 11, 9, 12, 0, tzinfo=UTC)
+
+
+def test_one_persons_row_is_the_same_as_their_row_in_the_matrix(app):
+    from training_portal.dashboards.models import Nudge
+    from training_portal.dashboards.venue import person_overview
+    from training_portal.venues.models import Membership
+
+    with app.app_context():
+        venue = VenueFactory(refresher_months=6, required_modules=["welcome"], starter_deadline_days=14)
+        leaver = MembershipFactory(venue=venue, user__name="Leaver", joined_at=_on(date(2026, 1, 5)),
+                                   left_at=_on(date(2026, 10, 1)))
+        stayer = MembershipFactory(venue=venue, user__name="Stayer", joined_at=_on(date(2026, 11, 1)))
+        _pass(leaver.user_id, "welcome", date(2026, 4, 1), date(2027, 4, 1))
+        PageViewFactory(user_id=leaver.user_id, module_slug="spiking", viewed_at=_on(date(2026, 9, 1)))
+        AttemptFactory(user_id=stayer.user_id, module_slug="welcome", passed=False, score=20,
+                       graded_at=_on(date(2026, 11, 2)), started_at=_on(date(2026, 11, 2)))
+        db.session.add(Nudge(venue_id=venue.id, user_id=stayer.user_id, sent_at=_on(date(2026, 11, 20))))
+        db.session.commit()
+        matrix = {r.name: r for r in _overview(app, venue.id, include_leavers=True).rows}
+        for membership in (leaver, stayer):
+            row = person_overview(db.session.get(Venue, venue.id), db.session.get(Membership, membership.id),
+                                  _catalog(app), TODAY)
+            assert row == matrix[row.name]
+        assert matrix["Leaver"].cell("welcome").state == "expired"  # 6-month refresher: 1 Oct 2026
+        assert matrix["Stayer"].past_starter_deadline  # joined 1 Nov, deadline 15 Nov, not trained
+        assert matrix["Stayer"].cell("welcome").failed_attempts == 1
+        assert (matrix["Stayer"].email, matrix["Stayer"].role) == (stayer.user.email, "staff")
+
+
+def test_filtering_by_status(app):
+    with app.app_context():
+        venue = VenueFactory()
+        done = MembershipFactory(venue=venue, user__name="Done").user
+        MembershipFactory(venue=venue, user__name="New")
+        _pass(done.id, "welcome", date(2026, 11, 1), date(2027, 11, 1))
+        rows = _overview(app, venue.id).current
+        assert [r.name for r in filter_rows(rows)] == ["Done", "New"]  # no state: everyone
+        assert [r.name for r in filter_rows(rows, "welcome")] == ["Done", "New"]
+        assert [r.name for r in filter_rows(rows, "welcome", "not_started")] == ["New"]
+        assert [r.name for r in filter_rows(rows, "no-such-module", "passed")] == []
+        assert [r.name for r in filter_rows(rows, None, "passed")] == ["Done"]
+
+
+def test_sorting_by_activity_puts_people_never_active_last_newest_joiner_first(app):
+    with app.app_context():
+        venue = VenueFactory()
+        early = MembershipFactory(venue=venue, user__name="Early", joined_at=_on(date(2026, 10, 20))).user
+        late = MembershipFactory(venue=venue, user__name="Late", joined_at=_on(date(2026, 3, 1))).user
+        MembershipFactory(venue=venue, user__name="Idle new", joined_at=_on(date(2026, 11, 25)))
+        MembershipFactory(venue=venue, user__name="Idle old", joined_at=_on(date(2026, 2, 1)))
+        PageViewFactory(user_id=early.id, viewed_at=_on(date(2026, 11, 1)))
+        PageViewFactory(user_id=late.id, viewed_at=_on(date(2026, 11, 20)))
+        rows = _overview(app, venue.id).current
+        assert [r.name for r in sort_rows(rows, "activity")] == ["Late", "Early", "Idle new", "Idle old"]
+        assert [r.name for r in sort_rows(rows, "joined")] == ["Idle new", "Early", "Late", "Idle old"]
+
+
+def test_sorting_by_status_puts_the_worst_required_module_first_then_by_name(app):
+    with app.app_context():
+        venue = VenueFactory(required_modules=["welcome"])
+        for name in ("cat", "Bea", "Abe", "Dee"):
+            MembershipFactory(venue=venue, user__name=name)
+        people = {r.name: r.user_id for r in _overview(app, venue.id).current}
+        _pass(people["Abe"], "welcome", date(2026, 11, 1), date(2027, 11, 1))  # passed
+        _pass(people["Bea"], "welcome", date(2025, 1, 1), date(2026, 1, 1))  # expired
+        _pass(people["Dee"], "spiking", date(2026, 11, 1), date(2027, 11, 1))  # not required
+        rows = list(reversed(_overview(app, venue.id).current))
+        assert [r.worst_state for r in sorted(rows, key=lambda r: r.name)] == [
+            "passed", "expired", "not_started", "not_started"]
+        assert [r.name for r in sort_rows(rows, "status")] == ["Bea", "cat", "Dee", "Abe"]
+        assert [r.name for r in sort_rows(rows, "name")] == ["Abe", "Bea", "cat", "Dee"]
+        assert [r.name for r in sort_rows(rows, "anything else")] == ["Abe", "Bea", "cat", "Dee"]
+
+
+def test_people_with_the_same_name_keep_the_order_they_joined_in(app):
+    with app.app_context():
+        venue = VenueFactory()
+        later = MembershipFactory(venue=venue, user__name="Kim", joined_at=_on(date(2026, 6, 1)))
+        earlier = MembershipFactory(venue=venue, user__name="Kim", joined_at=_on(date(2026, 4, 1)))
+        assert [r.membership_id for r in _overview(app, venue.id).current] == [earlier.id, later.id]
+        venue = VenueFactory()
+        first = MembershipFactory(venue=venue, user__name="Sam", joined_at=_on(date(2026, 5, 1)))
+        second = MembershipFactory(venue=venue, user__name="sam", joined_at=_on(date(2026, 5, 1)))
+        rows = list(reversed(_overview(app, venue.id).current))
+        assert [r.membership_id for r in sort_rows(rows, "name")] == [first.id, second.id]
+        assert [r.membership_id for r in sort_rows(rows, "joined")] == [first.id, second.id]
+
+
+def test_a_venue_requiring_nothing_and_a_venue_without_staff(app):
+    with app.app_context():
+        nothing = VenueFactory(required_modules=[])
+        MembershipFactory(venue=nothing)
+        overview = _overview(app, nothing.id)
+        assert overview.required_modules == ()
+        assert overview.coverage == 1  # nothing required: everyone is in date
+        assert overview.current[0].worst_state == "not_started"  # worst of all modules then
+        empty = _overview(app, VenueFactory().id)
+        assert empty.coverage is None
+        assert empty.fully_in_date_count == 0
+
+
+def test_times_summed_up_in_sql_are_read_as_utc_whatever_the_servers_zone(app, monkeypatch):
+    import time
+
+    with app.app_context():
+        venue = VenueFactory()
+        person = MembershipFactory(venue=venue).user
+        PageViewFactory(user_id=person.id, viewed_at=_on(date(2026, 11, 20)))
+        monkeypatch.setenv("TZ", "America/New_York")
+        time.tzset()
+        try:
+            last = _overview(app, venue.id).current[0].last_activity
+        finally:
+            monkeypatch.undo()
+            time.tzset()
+        assert last == datetime(2026, 11, 20, 12, 0, tzinfo=UTC)

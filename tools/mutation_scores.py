@@ -3,6 +3,9 @@
 Run after `mutmut run` (`make mutants` does both); `mutmut show NAME` prints a mutant's diff.
 Reads mutants/**/*.py.meta, which mutmut writes as it goes, so it also shows a partial run.
 A mutant no test reaches ("no tests") counts against the score, as a survivor does.
+`--names` prints only the names of the mutants still to kill (survivors, no tests, not yet
+checked), one a line: `mutmut run $(python tools/mutation_scores.py --names FILE)` re-checks
+just those after new tests (naming whole files re-runs every mutant in them).
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ NO_TESTS = {5, 33}
 
 
 def main(argv: list[str]) -> int:
-    only = [a.removesuffix(".py") for a in argv]
+    names_only = "--names" in argv
+    only = [a.removesuffix(".py") for a in argv if a != "--names"]
     rows = []
     for meta in sorted(Path("mutants").glob("**/*.py.meta")):
         source = str(meta.relative_to("mutants")).removesuffix(".meta")
@@ -26,11 +30,18 @@ def main(argv: list[str]) -> int:
         codes = json.loads(meta.read_text())["exit_code_by_key"]
         if not codes:
             continue
+        if names_only:
+            for name, code in codes.items():
+                if code is None or code in SURVIVED | NO_TESTS:
+                    print(name)
+            continue
         checked = {k: v for k, v in codes.items() if v is not None}
         killed = sum(v in KILLED for v in checked.values())
         lost = sorted(k for k, v in checked.items() if v in SURVIVED | NO_TESTS)
         other = sorted(k for k, v in checked.items() if v not in KILLED | SURVIVED | NO_TESTS)
         rows.append((source, len(codes), len(checked), killed, lost, other, checked))
+    if names_only:
+        return 0
     if not rows:
         print("No results yet: run `make mutants` first.")
         return 1

@@ -220,7 +220,7 @@ def _withhold(grid: _Grid) -> list[Withheld | None]:
         if shown(line.total) and _line_gives_away(line, grid, withheld):
             withheld[line.total] = SECONDARY
     while (pinned := _first_pinned_small(grid, withheld)) is not None:
-        to_hide = _total_to_hide([line for line in lines if shown(line.total)], withheld, pinned)
+        to_hide = _total_to_hide([line for line in lines if shown(line.total)], grid, withheld, pinned)
         if to_hide is None:  # not expected (with every total hidden nothing adds up); fail rather than leak
             raise RuntimeError("a count under 5 can be worked out and no total is left to hide")
         withheld[to_hide] = SECONDARY
@@ -307,12 +307,14 @@ def _step(arcs: _Arcs, edge: list[int], mine: set[int], theirs: set[int], avoidi
     return new
 
 
-def _total_to_hide(shown_lines: list[_Line], withheld: list[Withheld | None], pinned: int) -> int | None:
-    """Prefer the shown total of the pinned count's own row or column; else the first that adds up hidden counts."""
+def _total_to_hide(shown_lines: list[_Line], grid: _Grid, withheld: list[Withheld | None],
+                   pinned: int) -> int | None:
+    """Prefer the shown total of the pinned count's own row or column; else the first that adds up
+    numbers a reader does not know (hidden counts, or totals that are not printed)."""
     for line in shown_lines:
         if pinned in line.members:
             return line.total
     for line in shown_lines:
-        if any(withheld[m] is not None for m in line.members):
+        if any(withheld[m] is not None or not grid.printed[m] for m in line.members):
             return line.total
     return None
