@@ -90,7 +90,10 @@ def build_venue(app: Flask, staff: int) -> tuple[Any, int, str]:
                                     "score": 100, "passed_at": passed_at,
                                     "expires_on": _months_later(passed_on, module.valid_for_months)})
                 certificates.append({"completion_id": ident, "code": normalise(new_code()),
-                                     "issued_at": passed_at})
+                                     "issued_at": passed_at, "holder_name": f"Person {user_id}",
+                                     "module_title": module.title, "module_version": module.version,
+                                     "passed_on": passed_on,
+                                     "expires_on": _months_later(passed_on, module.valid_for_months)})
         for model, rows in ((Attempt, attempts), (Completion, completions),
                             (Certificate, certificates), (PageView, views)):
             if rows:

@@ -130,7 +130,9 @@ class Filler:
                 module_title=slug, module_version=passed_version, content_hash="0" * 64, score=100,
                 passed_at=passed, expires_on=(passed + timedelta(days=30 * months)).date())
             self.add("certificates", completion_id=completion, code=secrets.token_hex(8).upper(),
-                     issued_at=passed)
+                     issued_at=passed, holder_name=f"Person {user_id}", module_title=slug,
+                     module_version=passed_version, passed_on=passed.date(),
+                     expires_on=(passed + timedelta(days=30 * months)).date())
         elif roll < 0.75:
             started = joined + timedelta(days=self.rng.randint(0, days_since_join))
             self._pages(user_id, slug, self.rng.randint(1, PAGES_PER_MODULE), started)
