@@ -269,7 +269,7 @@ def test_csv_export_has_bom_neutralised_cells_and_withheld_figures(app, world):
         db.session.commit()
     response = login_client(app, world["admin"]).get("/partnership/overview.csv?table=coverage")
     body = response.get_data()
-    assert body.startswith(b"\xef\xbb\xbf") and response.mimetype == "text/csv"
+    assert body.startswith(b"\xef\xbb\xbf") and response.content_type == "text/csv; charset=utf-8"
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     assert rows[0] == ["Venue", "Area", "Current staff", "In date", "Against target"]
     assert rows[1] == ["'=HYPERLINK(\"x\")", "South", "6", "50%", "below target"]

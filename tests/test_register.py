@@ -191,7 +191,7 @@ def test_csv_has_no_emails_no_leavers_and_no_other_venue(app, world):
 
 def test_csv_headers_download_safely(app, world):
     response = _csv(app, world)
-    assert response.mimetype == "text/csv"
+    assert response.content_type == "text/csv; charset=utf-8"
     assert response.headers["Cache-Control"] == "no-store"
     disposition = response.headers["Content-Disposition"]
     assert disposition.startswith("attachment; ")

@@ -140,7 +140,7 @@ def withdraw_link(venue_id: int, link_id: int) -> Response:
 def register_spreadsheet(venue_id: int) -> Response:
     register = _register(_managed_venue(venue_id))
     filename = export_filename(register.venue_name, register.generated_on, "csv")
-    return _file(register_csv(register), "text/csv; charset=utf-8", filename, "attachment")
+    return _file(register_csv(register), "text/csv", filename, "attachment")
 
 
 @bp.route("/venues/<int:venue_id>/register.pdf")
