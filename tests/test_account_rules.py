@@ -10,6 +10,7 @@ from sqlalchemy import select
 from tests.factories import UserFactory
 from training_portal.accounts import services
 from training_portal.accounts.models import AuthToken
+from training_portal.audit import AuditEvent
 from training_portal.extensions import db
 
 ISSUED = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -48,3 +49,43 @@ def test_a_link_of_a_disabled_account_does_nothing(app):
         assert services.consume_token(raw, services.PURPOSE_RESET) is None
         assert db.session.scalar(select(AuthToken)).used_at is None
         assert services.peek_token("not-a-link", services.PURPOSE_RESET) is None
+
+
+def _trail(user_id: int) -> list[tuple]:
+    return [(e.actor_id, e.action, e.target_type, e.target_id, e.detail) for e in db.session.scalars(
+        select(AuditEvent).where(AuditEvent.target_id == user_id).order_by(AuditEvent.id))]
+
+
+def test_roles_and_disabling_are_recorded_and_only_disabling_ends_sessions(app):
+    with app.app_context():
+        user = UserFactory(session_version=4)
+        services.set_role(user, "admin", True)
+        services.set_role(user, "trainer", True)
+        services.set_role(user, "admin", False)
+        assert (user.is_admin, user.is_trainer) == (False, True)
+        with pytest.raises(services.AccountError, match=r"^Unknown role 'owner': use one of trainer, admin\.$"):
+            services.set_role(user, "owner", True)
+        services.set_disabled(user, True)
+        assert user.is_disabled and user.session_version == 5
+        services.set_disabled(user, False)
+        assert not user.is_disabled and user.session_version == 5
+        assert _trail(user.id) == [
+            (None, "role.granted", "user", user.id, {"role": "admin"}),
+            (None, "role.granted", "user", user.id, {"role": "trainer"}),
+            (None, "role.revoked", "user", user.id, {"role": "admin"}),
+            (None, "account.disabled", "user", user.id, {}),
+            (None, "account.enabled", "user", user.id, {}),
+        ]
+
+
+def test_registering_and_password_changes_are_recorded_by_the_person(app):
+    with app.app_context():
+        user = services.register("  Ann Lee ", " Ann@Example.org ", "a-long-password", "  A. Lee ")
+        assert (user.name, user.email, user.printed_name) == ("Ann Lee", "ann@example.org", "A. Lee")
+        version = user.session_version
+        services.change_password(user, "a-long-password", "another-long-password")
+        assert user.session_version == version + 1
+        assert services.authenticate("ann@example.org", "another-long-password") == user
+        assert services.authenticate("ann@example.org", "a-long-password") is None
+        assert [(e[0], e[1]) for e in _trail(user.id)] == [
+            (user.id, "account.registered"), (user.id, "account.password_changed")]
