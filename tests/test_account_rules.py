@@ -7,9 +7,11 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from tests.factories import UserFactory
+from tests.conftest import login_client
+from tests.factories import PASSWORD, UserFactory
 from training_portal.accounts import services
 from training_portal.accounts.models import AuthToken
+from training_portal.accounts.session_checks import RecentChecks
 from training_portal.audit import AuditEvent
 from training_portal.extensions import db
 
@@ -89,3 +91,47 @@ def test_registering_and_password_changes_are_recorded_by_the_person(app):
         assert services.authenticate("ann@example.org", "a-long-password") is None
         assert [(e[0], e[1]) for e in _trail(user.id)] == [
             (user.id, "account.registered"), (user.id, "account.password_changed")]
+
+
+class _FrozenClock:
+    def __call__(self) -> float:
+        return 100.0
+
+
+def test_in_the_worker_that_makes_them_changes_show_at_once_despite_remembered_checks(app):
+    """The clock never moves, so only forgetting the remembered checks shows these changes."""
+    app.extensions["session_checks"] = RecentChecks(2, clock=_FrozenClock())
+    with app.app_context():
+        user = UserFactory(email="sam@example.org")
+    client, thief = login_client(app, user), login_client(app, user)
+    assert "Now: sam@example.org" in client.get("/account").get_data(as_text=True)
+    assert thief.get("/account").status_code == 200
+    client.post("/account/email", data={"email-email": "new@example.org",
+                                        "email-current_password": PASSWORD})
+    assert "Now: new@example.org" in client.get("/account").get_data(as_text=True)
+    assert thief.get("/account").status_code == 200  # an email change ends no session
+    client.post("/account/password", data={"password-current_password": PASSWORD,
+        "password-password": "a-brand-new-password", "password-confirm": "a-brand-new-password"})
+    assert thief.get("/account").status_code == 302
+
+
+def test_changing_email_needs_the_password_and_a_free_address_and_is_recorded(app):
+    with app.app_context():
+        user = UserFactory(email="sam@example.org")
+        UserFactory(email="other@example.org")
+        with pytest.raises(services.WrongPassword) as wrong:
+            services.change_email(user, "not-my-password", "new@example.org")
+        assert str(wrong.value) == "Your current password is not right."
+        with pytest.raises(services.WrongPassword) as wrong:
+            services.change_password(user, "not-my-password", "another-long-password")
+        assert str(wrong.value) == "Your current password is not right."
+        with pytest.raises(services.EmailTaken) as taken:
+            services.change_email(user, PASSWORD, " Other@Example.org ")
+        assert str(taken.value) == "That email address is already used by another account."
+        services.change_email(user, PASSWORD, " Sam@Example.org ")  # their own, in another case
+        services.change_email(user, PASSWORD, " New@Example.org ")
+        assert user.email == "new@example.org"
+        assert _trail(user.id)[-2:] == [
+            (user.id, "account.email_changed", "user", user.id, {"old": "sam@example.org"}),
+            (user.id, "account.email_changed", "user", user.id, {"old": "sam@example.org"}),
+        ]
