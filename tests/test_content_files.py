@@ -23,6 +23,7 @@ def _content(tmp_path: Path) -> Path:
         (1025, 1024, "this file is 2 KB, more than the limit of 1 KB — make it smaller"),
         (1048577, 1048576, "this file is 1.0 MB, more than the limit of 1.0 MB — make it smaller"),
         (1048576, 1048575, "this file is 1.0 MB, more than the limit of 1024 KB — make it smaller"),
+        (1101005, 1101004, "this file is 1.1 MB, more than the limit of 1.0 MB — make it smaller"),
     ],
 )
 def test_a_file_one_byte_over_its_limit_is_refused_with_both_sizes(

@@ -120,3 +120,31 @@ def test_twenty_parallel_starts_open_one_attempt(app):
     statuses, errors, started = _parallel_starts(app, 20)
     assert errors == [] and statuses == [302] * 20
     assert started == 1
+
+
+def test_starting_afresh_abandons_only_this_persons_stale_attempt(app):
+    with app.app_context():
+        user, other = UserFactory(), UserFactory()
+        _read_welcome(user.id)
+        stale = AttemptFactory(user_id=user.id, content_hash="f" * 64)
+        others = AttemptFactory(user_id=other.id, content_hash="f" * 64)
+        services.start_attempt(user.id, module(app, "welcome"),
+                               app.extensions["catalog"].current.modules, site_today(), 0)
+        db.session.commit()
+        assert db.session.get(Attempt, stale.id).abandoned_at is not None
+        assert db.session.get(Attempt, others.id).abandoned_at is None
+    assert _open_count(app, other.id) == 1
+
+
+def test_an_attempt_graded_meanwhile_is_never_marked_abandoned(app):
+    """Another request graded it between loading and abandoning: the grade stands."""
+    with app.app_context():
+        graded = AttemptFactory(graded=True, content_hash="f" * 64)
+        services.abandon(graded)
+        assert graded.abandoned_at is None and graded.passed is True
+
+
+def test_an_attempt_keeps_a_snapshot_only_with_its_pass_mark_and_every_question(app):
+    with app.app_context():
+        old_style = AttemptFactory(pass_mark=50)  # the pass mark, but questions without texts
+        assert not services.has_snapshot(old_style)
