@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from tests.conftest import login_client
 from tests.factories import PASSWORD, UserFactory
@@ -110,6 +110,8 @@ def test_in_the_worker_that_makes_them_changes_show_at_once_despite_remembered_c
                                         "email-current_password": PASSWORD})
     assert "Now: new@example.org" in client.get("/account").get_data(as_text=True)
     assert thief.get("/account").status_code == 200  # an email change ends no session
+    client.post("/account/name", data={"profile-name": "Sam Newname"})
+    assert "Sam Newname" in client.get("/account").get_data(as_text=True)
     client.post("/account/password", data={"password-current_password": PASSWORD,
         "password-password": "a-brand-new-password", "password-confirm": "a-brand-new-password"})
     assert thief.get("/account").status_code == 302
@@ -134,4 +136,48 @@ def test_changing_email_needs_the_password_and_a_free_address_and_is_recorded(ap
         assert _trail(user.id)[-2:] == [
             (user.id, "account.email_changed", "user", user.id, {"old": "sam@example.org"}),
             (user.id, "account.email_changed", "user", user.id, {"old": "sam@example.org"}),
+        ]
+
+
+def test_spending_one_link_leaves_everyone_elses_links_usable(app):
+    with app.app_context():
+        sam, ann = UserFactory(), UserFactory()
+        sams = services.issue_token(sam, services.PURPOSE_LOGIN, minutes=30)
+        anns = services.issue_token(ann, services.PURPOSE_LOGIN, minutes=30)
+        assert services.consume_token(sams, services.PURPOSE_LOGIN) == sam
+        assert services.consume_token(anns, services.PURPOSE_LOGIN) == ann
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [("used_at", datetime(2026, 3, 1, 12, 10, tzinfo=UTC)),  # spent by a racing request
+     ("expires_at", datetime(2026, 3, 1, 12, 10, tzinfo=UTC)),  # cut short meanwhile
+     ("expires_at", datetime(2026, 3, 1, 12, 9, tzinfo=UTC))],
+)
+def test_a_link_changed_by_another_request_after_it_was_looked_at_is_not_spent_again(
+        app, monkeypatch, column, value):
+    """The conditional UPDATE decides: this request's loaded copy still looks usable."""
+    with app.app_context():
+        user = UserFactory()
+        _at(monkeypatch, ISSUED)
+        raw = services.issue_token(user, services.PURPOSE_LOGIN, minutes=30)
+        loaded = db.session.scalar(select(AuthToken))
+        db.session.execute(update(AuthToken).where(AuthToken.id == loaded.id)
+                           .values({column: value}).execution_options(synchronize_session=False))
+        _at(monkeypatch, datetime(2026, 3, 1, 12, 10, tzinfo=UTC))
+        assert services.peek_token(raw, services.PURPOSE_LOGIN) == user  # the stale copy
+        assert services.consume_token(raw, services.PURPOSE_LOGIN) is None
+
+
+def test_a_name_change_says_whether_anything_changed_and_records_what_did(app):
+    with app.app_context():
+        user = UserFactory(name="Ann Lee", printed_name=None)
+        assert services.change_name(user, " Ann Lee ", "  ") is False
+        assert services.change_name(user, "Ann Lee", "A. Lee") is True
+        assert services.change_name(user, "Ann Lee", "A. Lee") is False
+        assert services.change_name(user, "Ann Smith", "A. Lee") is True
+        assert _trail(user.id) == [
+            (user.id, "account.name_changed", "user", user.id,
+             {"old": "Ann Lee", "new": "Ann Lee", "old_printed": None, "new_printed": "A. Lee"}),
+            (user.id, "account.name_changed", "user", user.id, {"old": "Ann Lee", "new": "Ann Smith"}),
         ]
