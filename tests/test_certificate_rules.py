@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 import pytest
 from sqlalchemy import select
 
@@ -53,3 +55,23 @@ def test_the_record_lists_each_certificate_with_the_name_it_was_issued_to(app):
         certificate.completion.user.name = "Ann Smith"  # renamed since
         [row] = services.record_rows([certificate])
         assert row.issued_to == "Ann Lee" and row.code == format_code(certificate.code)
+
+
+def test_after_a_reissue_the_new_certificate_is_current_and_listed_first(app):
+    with app.app_context():
+        admin = UserFactory(admin=True)
+        old = CertificateFactory(holder_name="Ann Lee")
+        new = services.reissue(admin, old, "Ann Lee-Smith", "typo")
+        user = old.completion.user
+        assert services.current_certificate_of(old.completion_id) == new
+        assert services.certificates_of(user) == [new]
+        assert services.certificates_of(user, include_replaced=True) == [new, old]
+
+
+def test_the_public_page_dates_a_replacement_on_the_sites_calendar(app):
+    with app.app_context():
+        old = CertificateFactory(holder_name="Ann Lee")
+        old.replaced_at = datetime(2026, 6, 30, 23, 30, tzinfo=UTC)  # 00:30 on 1 July in London
+        view = services.public_view(old, "The Partnership", date(2026, 7, 1))
+        assert view.status == services.REPLACED and view.replaced_on == date(2026, 7, 1)
+        assert services.public_view(CertificateFactory(), "P", date(2026, 7, 1)).replaced_on is None
