@@ -148,3 +148,22 @@ def test_an_attempt_keeps_a_snapshot_only_with_its_pass_mark_and_every_question(
     with app.app_context():
         old_style = AttemptFactory(pass_mark=50)  # the pass mark, but questions without texts
         assert not services.has_snapshot(old_style)
+
+
+def test_the_quiz_page_offers_to_continue_only_the_persons_own_resumable_attempt(app):
+    with app.app_context():
+        user, other = UserFactory(), UserFactory()
+        _read_welcome(user.id)
+        _read_welcome(other.id)
+        welcome = module(app, "welcome")
+        AttemptFactory(user_id=other.id, content_hash=welcome.content_hash)
+        stale = AttemptFactory(user_id=user.id, content_hash="f" * 64)  # old content, no snapshot
+    page = login_client(app, user).get("/modules/welcome/quiz").get_data(as_text=True)
+    assert "Start the quiz" in page and "Continue the quiz" not in page
+    with app.app_context():
+        db.session.get(Attempt, stale.id).content_hash = welcome.content_hash
+        db.session.commit()
+    page = login_client(app, user).get("/modules/welcome/quiz").get_data(as_text=True)
+    assert "Continue the quiz" in page and "Start the quiz" not in page
+    page = login_client(app, other).get("/modules/welcome/quiz").get_data(as_text=True)
+    assert "Continue the quiz" in page
