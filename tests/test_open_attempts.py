@@ -167,3 +167,34 @@ def test_the_quiz_page_offers_to_continue_only_the_persons_own_resumable_attempt
     assert "Continue the quiz" in page and "Start the quiz" not in page
     page = login_client(app, other).get("/modules/welcome/quiz").get_data(as_text=True)
     assert "Continue the quiz" in page
+
+
+_DRAWN = [{"question": "first-to-notice", "choices": ["true", "false"]},
+          {"question": "patterns", "choices": ["a", "b"]}]
+_RIGHT = {"first-to-notice": ["true"], "patterns": ["a"]}
+
+
+def test_an_abandoned_attempt_is_never_graded_even_when_this_request_missed_it(app):
+    with app.app_context():
+        welcome = module(app, "welcome")
+        closed = AttemptFactory(content_hash=welcome.content_hash, drawn=_DRAWN, abandoned_at=utcnow())
+        with pytest.raises(services.QuizError) as refused:
+            services.submit_attempt(closed, welcome, _RIGHT, site_today())
+        assert str(refused.value) == ("This attempt was closed because the module changed. "
+                                      "Start the quiz again.")
+        racing = AttemptFactory(content_hash=welcome.content_hash, drawn=_DRAWN)
+        db.session.execute(sa.update(Attempt).where(Attempt.id == racing.id).values(
+            abandoned_at=utcnow()).execution_options(synchronize_session=False))
+        assert racing.abandoned_at is None  # this request's copy still looks open
+        assert services.submit_attempt(racing, welcome, _RIGHT, site_today()) is False
+        assert (racing.graded_at, racing.passed) == (None, None)
+
+
+def test_an_abandoned_attempt_is_not_offered_to_continue(app):
+    with app.app_context():
+        user = UserFactory()
+        _read_welcome(user.id)
+        AttemptFactory(user_id=user.id, content_hash=module(app, "welcome").content_hash,
+                       abandoned_at=utcnow())
+    page = login_client(app, user).get("/modules/welcome/quiz").get_data(as_text=True)
+    assert "Start the quiz" in page and "Continue the quiz" not in page
