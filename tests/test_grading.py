@@ -18,3 +18,13 @@ def test_a_snapshot_gives_back_the_question_as_drawn_with_its_scenario_and_feedb
     assert [c.feedback for c in from_snapshot(stored).choices] == [
         "Not after the last entry.", "Yes: the licence says so."]
     assert from_snapshot(stored).scenario == "A queue at 11pm."
+
+
+def test_an_item_stored_before_snapshots_or_of_an_unknown_kind_gives_no_question():
+    stored = snapshot(Question("q", "single", "Text?", None, (Choice("a", "A", True),), ""),
+                      DrawnQuestion("q", ("a",)))
+    assert from_snapshot(stored) is not None
+    assert from_snapshot({**stored, "kind": "essay"}) is None
+    assert from_snapshot({k: v for k, v in stored.items() if k != "kind"}) is None
+    assert from_snapshot({k: v for k, v in stored.items() if k != "options"}) is None
+    assert from_snapshot({"question": "q", "choices": ["a", "b"]}) is None
