@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from tests.conftest import login_client
 from tests.factories import PASSWORD, UserFactory
 from training_portal.accounts import services
-from training_portal.accounts.models import AuthToken
+from training_portal.accounts.models import AuthToken, User
 from training_portal.accounts.session_checks import RecentChecks
 from training_portal.audit import AuditEvent
 from training_portal.extensions import db
@@ -89,8 +89,12 @@ def test_registering_and_password_changes_are_recorded_by_the_person(app):
         assert user.session_version == version + 1
         assert services.authenticate("ann@example.org", "another-long-password") == user
         assert services.authenticate("ann@example.org", "a-long-password") is None
-        assert [(e[0], e[1]) for e in _trail(user.id)] == [
-            (user.id, "account.registered"), (user.id, "account.password_changed")]
+        assert _trail(user.id) == [(user.id, "account.registered", "user", user.id, {}),
+                                   (user.id, "account.password_changed", "user", user.id, {})]
+        with pytest.raises(services.EmailTaken) as taken:
+            services.register("Ann Two", "ANN@example.org", "a-long-password")
+        assert str(taken.value) == ("An account with this email address already exists. "
+                                    "Log in, or ask for a sign-in link.")
 
 
 class _FrozenClock:
@@ -181,3 +185,24 @@ def test_a_name_change_says_whether_anything_changed_and_records_what_did(app):
              {"old": "Ann Lee", "new": "Ann Lee", "old_printed": None, "new_printed": "A. Lee"}),
             (user.id, "account.name_changed", "user", user.id, {"old": "Ann Lee", "new": "Ann Smith"}),
         ]
+
+
+def test_disabling_an_account_in_this_worker_ends_its_sessions_at_once(app):
+    app.extensions["session_checks"] = RecentChecks(2, clock=_FrozenClock())
+    with app.app_context():
+        user = UserFactory()
+    client = login_client(app, user)
+    assert client.get("/account").status_code == 200
+    with app.app_context():
+        services.set_disabled(db.session.get(User, user.id), True)
+        db.session.commit()
+    assert client.get("/account").status_code == 302
+
+
+def test_logging_in_records_when(app, client, monkeypatch):
+    with app.app_context():
+        user = UserFactory(email="sam@example.org")
+    _at(monkeypatch, ISSUED)
+    assert client.post("/login", data={"email": "sam@example.org", "password": PASSWORD}).status_code == 302
+    with app.app_context():
+        assert db.session.get(User, user.id).last_login_at == ISSUED

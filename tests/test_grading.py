@@ -28,3 +28,5 @@ def test_an_item_stored_before_snapshots_or_of_an_unknown_kind_gives_no_question
     assert from_snapshot({k: v for k, v in stored.items() if k != "kind"}) is None
     assert from_snapshot({k: v for k, v in stored.items() if k != "options"}) is None
     assert from_snapshot({"question": "q", "choices": ["a", "b"]}) is None
+    no_explanation = from_snapshot({k: v for k, v in stored.items() if k != "explanation"})
+    assert no_explanation is not None and no_explanation.explanation == ""
