@@ -122,3 +122,8 @@ def test_a_nul_byte_is_named_as_such_on_the_first_line() -> None:
 )
 def test_a_picture_type_comes_from_its_first_bytes(data: bytes, media_type: str | None) -> None:
     assert image_media_type(data) == media_type
+
+
+def test_a_control_character_after_a_blank_first_line_is_on_line_two() -> None:
+    _, problem = decode_text(b"\nbad \x1b here\n", "content/x.md")
+    assert problem is not None and problem.line == 2
