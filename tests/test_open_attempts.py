@@ -120,3 +120,81 @@ def test_twenty_parallel_starts_open_one_attempt(app):
     statuses, errors, started = _parallel_starts(app, 20)
     assert errors == [] and statuses == [302] * 20
     assert started == 1
+
+
+def test_starting_afresh_abandons_only_this_persons_stale_attempt(app):
+    with app.app_context():
+        user, other = UserFactory(), UserFactory()
+        _read_welcome(user.id)
+        stale = AttemptFactory(user_id=user.id, content_hash="f" * 64)
+        others = AttemptFactory(user_id=other.id, content_hash="f" * 64)
+        services.start_attempt(user.id, module(app, "welcome"),
+                               app.extensions["catalog"].current.modules, site_today(), 0)
+        db.session.commit()
+        assert db.session.get(Attempt, stale.id).abandoned_at is not None
+        assert db.session.get(Attempt, others.id).abandoned_at is None
+    assert _open_count(app, other.id) == 1
+
+
+def test_an_attempt_graded_meanwhile_is_never_marked_abandoned(app):
+    """Another request graded it between loading and abandoning: the grade stands."""
+    with app.app_context():
+        graded = AttemptFactory(graded=True, content_hash="f" * 64)
+        services.abandon(graded)
+        assert graded.abandoned_at is None and graded.passed is True
+
+
+def test_an_attempt_keeps_a_snapshot_only_with_its_pass_mark_and_every_question(app):
+    with app.app_context():
+        old_style = AttemptFactory(pass_mark=50)  # the pass mark, but questions without texts
+        assert not services.has_snapshot(old_style)
+
+
+def test_the_quiz_page_offers_to_continue_only_the_persons_own_resumable_attempt(app):
+    with app.app_context():
+        user, other = UserFactory(), UserFactory()
+        _read_welcome(user.id)
+        _read_welcome(other.id)
+        welcome = module(app, "welcome")
+        AttemptFactory(user_id=other.id, content_hash=welcome.content_hash)
+        stale = AttemptFactory(user_id=user.id, content_hash="f" * 64)  # old content, no snapshot
+    page = login_client(app, user).get("/modules/welcome/quiz").get_data(as_text=True)
+    assert "Start the quiz" in page and "Continue the quiz" not in page
+    with app.app_context():
+        db.session.get(Attempt, stale.id).content_hash = welcome.content_hash
+        db.session.commit()
+    page = login_client(app, user).get("/modules/welcome/quiz").get_data(as_text=True)
+    assert "Continue the quiz" in page and "Start the quiz" not in page
+    page = login_client(app, other).get("/modules/welcome/quiz").get_data(as_text=True)
+    assert "Continue the quiz" in page
+
+
+_DRAWN = [{"question": "first-to-notice", "choices": ["true", "false"]},
+          {"question": "patterns", "choices": ["a", "b"]}]
+_RIGHT = {"first-to-notice": ["true"], "patterns": ["a"]}
+
+
+def test_an_abandoned_attempt_is_never_graded_even_when_this_request_missed_it(app):
+    with app.app_context():
+        welcome = module(app, "welcome")
+        closed = AttemptFactory(content_hash=welcome.content_hash, drawn=_DRAWN, abandoned_at=utcnow())
+        with pytest.raises(services.QuizError) as refused:
+            services.submit_attempt(closed, welcome, _RIGHT, site_today())
+        assert str(refused.value) == ("This attempt was closed because the module changed. "
+                                      "Start the quiz again.")
+        racing = AttemptFactory(content_hash=welcome.content_hash, drawn=_DRAWN)
+        db.session.execute(sa.update(Attempt).where(Attempt.id == racing.id).values(
+            abandoned_at=utcnow()).execution_options(synchronize_session=False))
+        assert racing.abandoned_at is None  # this request's copy still looks open
+        assert services.submit_attempt(racing, welcome, _RIGHT, site_today()) is False
+        assert (racing.graded_at, racing.passed) == (None, None)
+
+
+def test_an_abandoned_attempt_is_not_offered_to_continue(app):
+    with app.app_context():
+        user = UserFactory()
+        _read_welcome(user.id)
+        AttemptFactory(user_id=user.id, content_hash=module(app, "welcome").content_hash,
+                       abandoned_at=utcnow())
+    page = login_client(app, user).get("/modules/welcome/quiz").get_data(as_text=True)
+    assert "Start the quiz" in page and "Continue the quiz" not in page

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import update
 
 from tests.conftest import login_client
-from tests.factories import UserFactory
+from tests.factories import PASSWORD, UserFactory
 from training_portal.accounts.models import User
 from training_portal.accounts.session_checks import RecentChecks
 from training_portal.accounts.sessions import SignedInUser
@@ -70,3 +70,26 @@ def test_name_change_shows_at_once(app):
     client.get("/")
     client.post("/account/name", data={"profile-name": "New Name"})
     assert "New Name" in client.get("/").get_data(as_text=True)
+
+
+def test_a_new_log_in_never_reuses_a_remembered_check_from_before_it(app):
+    """Log-in reads the person afresh. Here the admin role is revoked by another worker (a
+    direct database write, which cannot empty this worker's memory) while this worker still
+    remembers the person as an admin; the clock never moves, so only log-in forgetting the
+    remembered check can stop the new session from carrying the old role."""
+    app.extensions["session_checks"] = RecentChecks(2, clock=FakeClock())
+    with app.app_context():
+        user = UserFactory(admin=True, email="ada@example.org")
+    laptop = app.test_client()
+    laptop.post("/login", data={"email": "ada@example.org", "password": PASSWORD})
+    assert laptop.get("/partnership").status_code == 200
+    with app.app_context():
+        db.session.execute(update(User).where(User.id == user.id).values(is_admin=False))
+        db.session.commit()
+    assert laptop.get("/partnership").status_code == 200  # remembered, as the window allows
+    phone = app.test_client()
+    assert phone.post("/login", data={"email": "ada@example.org",
+                                      "password": PASSWORD}).status_code == 302
+    assert phone.get("/partnership").status_code in (403, 404)
+    assert ">Partnership<" not in phone.get("/").get_data(as_text=True)
+    assert laptop.get("/partnership").status_code in (403, 404)  # same check, read afresh
