@@ -84,13 +84,14 @@ def end_all_sessions(user: User) -> None:
     forget_session_checks(user.id)
 
 
-def _token_hash(raw: str) -> str:
+def token_hash(raw: str) -> str:
+    """What is stored for a one-time token sent by email or shown once: never the token itself."""
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
 def issue_token(user: User, purpose: str, minutes: int) -> str:
     raw = secrets.token_urlsafe(32)
-    db.session.add(AuthToken(user_id=user.id, purpose=purpose, token_hash=_token_hash(raw),
+    db.session.add(AuthToken(user_id=user.id, purpose=purpose, token_hash=token_hash(raw),
                              expires_at=utcnow() + timedelta(minutes=minutes)))
     db.session.flush()
     return raw
@@ -98,7 +99,7 @@ def issue_token(user: User, purpose: str, minutes: int) -> str:
 
 def peek_token(raw: str, purpose: str) -> User | None:
     """The token's user when it is still usable, without spending it."""
-    token = db.session.scalar(select(AuthToken).where(AuthToken.token_hash == _token_hash(raw)))
+    token = db.session.scalar(select(AuthToken).where(AuthToken.token_hash == token_hash(raw)))
     if token is None or token.purpose != purpose or token.used_at is not None:
         return None
     if token.expires_at <= utcnow():
@@ -115,7 +116,7 @@ def consume_token(raw: str, purpose: str) -> User | None:
     now = utcnow()
     result = db.session.execute(
         update(AuthToken)
-        .where(AuthToken.token_hash == _token_hash(raw), AuthToken.used_at.is_(None),
+        .where(AuthToken.token_hash == token_hash(raw), AuthToken.used_at.is_(None),
                AuthToken.expires_at > now)
         .values(used_at=now)
         .execution_options(synchronize_session=False)

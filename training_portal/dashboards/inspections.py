@@ -8,7 +8,6 @@ Services add and flush; the view commits once.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,6 +17,7 @@ from sqlalchemy import func, select
 
 from training_portal import audit
 from training_portal.accounts.models import User
+from training_portal.accounts.services import token_hash
 from training_portal.dashboards.models import InspectionLink, InspectionOpening
 from training_portal.db import utcnow
 from training_portal.extensions import db
@@ -35,10 +35,6 @@ STATE_LABELS = {ACTIVE: _l("Active"), EXPIRED: _l("Expired"), WITHDRAWN: _l("Wit
 
 class InspectionError(ValueError):
     """A rule was broken; the message is safe to show to the manager."""
-
-
-def token_hash(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 def state_of(link: InspectionLink, now: datetime) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import timedelta
 from typing import NamedTuple
@@ -13,7 +12,7 @@ from sqlalchemy.orm import contains_eager
 
 from training_portal import audit
 from training_portal.accounts.models import User
-from training_portal.accounts.services import normalise_email
+from training_portal.accounts.services import normalise_email, token_hash
 from training_portal.accounts.session_checks import forget_session_checks
 from training_portal.db import utcnow
 from training_portal.extensions import db
@@ -162,7 +161,7 @@ def invite_co_manager(actor: User, venue: Venue, email: str) -> Invitation:
     accept."""
     raw = secrets.token_urlsafe(32)
     invitation = ManagerInvitation(
-        venue_id=venue.id, email=normalise_email(email), token_hash=_token_hash(raw),
+        venue_id=venue.id, email=normalise_email(email), token_hash=token_hash(raw),
         invited_by_id=actor.id, expires_at=utcnow() + timedelta(days=INVITATION_DAYS))
     db.session.add(invitation)
     db.session.flush()
@@ -172,7 +171,7 @@ def invite_co_manager(actor: User, venue: Venue, email: str) -> Invitation:
 
 def find_invitation(raw: str) -> ManagerInvitation | None:
     return db.session.scalar(select(ManagerInvitation).where(
-        ManagerInvitation.token_hash == _token_hash(raw)))
+        ManagerInvitation.token_hash == token_hash(raw)))
 
 
 def invitation_problem(invitation: ManagerInvitation | None, user: User) -> str | None:
@@ -237,10 +236,6 @@ def pending_invitations(venue: Venue) -> list[ManagerInvitation]:
 def invitation_in_venue(venue: Venue, invitation_id: int) -> ManagerInvitation | None:
     invitation = db.session.get(ManagerInvitation, invitation_id)
     return invitation if invitation is not None and invitation.venue_id == venue.id else None
-
-
-def _token_hash(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 def remove_co_manager(actor: User, membership: Membership) -> None:
