@@ -141,6 +141,7 @@ def log_in(page: Page, email: str, password: str) -> None:
     page.get_by_role("button", name="Log in").click()
     # Staff land on My training, managers on their venue's training: wait for either.
     page.get_by_role("button", name="Log out").wait_for()
+    page.wait_for_load_state("load")
 
 
 def axe_violations(page: Page) -> list[dict[str, Any]]:
@@ -174,7 +175,11 @@ def no_horizontal_overflow(page: Page) -> bool:
 
 
 def assert_fits_phone(page: Page) -> None:
-    """Asserts no horizontal overflow, naming the elements that stick out if there is."""
+    """Asserts no horizontal overflow, naming the elements that stick out if there is.
+
+    Waits for the load event first: until the stylesheet has arrived the page is laid out
+    unstyled (the laptop table shows at 360 px), which under load made this flaky."""
+    page.wait_for_load_state("load")
     assert no_horizontal_overflow(page), (
         f"{page.url} is {page.evaluate('document.documentElement.scrollWidth')} px wide, "
         f"more than {PHONE['width']} px; sticking out: {_sticking_out(page)}")
