@@ -85,6 +85,16 @@ BROKEN = {
     "that title — copy the title of its ## heading exactly (the pages are: First page)",
     "unsafe-link": f'{FM}, line 13: a link to "javascript:" is not allowed (it could run code, and staff would see the '
     "raw text) — use an https:, http:, mailto: or tel: link, or remove it",
+    "utf16-without-bom": f"{FM}: this file is saved as UTF-16 — save it as UTF-8 in your editor (Save As, encoding "
+    "UTF-8)",
+    "unquoted-yes": f'{QZ}, line 11: the text of choice b of question "q1": Yes is read as a yes/no value, not text — '
+    'put the text in quotes: "Yes"',
+    "unquoted-time": f'{QZ}, line 12: the explanation of question "q1": 22:30 is read as a time, not text — put the '
+    'text in quotes: "22:30"',
+    "unquoted-date-title": f'{FM}, line 2: title: 2026-01-05 is read as a date, not text — put the text in quotes: '
+    '"2026-01-05"',
+    "image-name-with-space": f'{FM}, line 15: image "pass card.png" has a space in its name, so staff would see this '
+    "line as raw text — rename the file without spaces, or write <pass card.png> in the round brackets",
     "test-out-not-flag": f'{FM}, line 9: test_out must be true or false, like test_out: true (you wrote "yes please")',
 }
 
@@ -99,6 +109,10 @@ WARNINGS = {
     "draft-prerequisite": f'{FM}: prerequisite "second" is a draft, so staff cannot start this module until it is published',
     "lopsided-single": f"{QZ}, line 4: the correct answer is choice b in 3 of 4 single and scenario questions — move "
     "some right answers to other positions, so that guessing one letter does not pay",
+    "comment-cut": f'{QZ}, line 11: the text stops at " #": YAML reads the rest ("#1 priority") as a comment, so '
+    'staff see only "Call 999" — put the text in quotes: text: "Call 999 #1 priority"',
+    "comment-cut-summary": f'{FM}, line 3: the summary stops at " #": YAML reads the rest ("#staff training") as a '
+    'comment, so staff see only "Spot it early" — put the text in quotes: summary: "Spot it early #staff training"',
     "lopsided-true-false": f"{QZ}, line 4: 3 of 4 true_false questions have answer: false — rewrite some statements "
     "the other way round, so that always answering one way does not pay",
 }
@@ -261,6 +275,46 @@ def test_files_over_the_size_limit_are_rejected(tmp_path: Path, name: str, size:
         handle.write(b"#" * (size - path.stat().st_size))
     _, problems = load_catalog(content)
     assert f"content/modules/welcome/{name}: {message}" in [str(p) for p in problems]
+
+
+def test_a_picture_over_the_advised_size_warns_and_still_loads(tmp_path: Path) -> None:
+    content = _copy(tmp_path)
+    path = content / "modules" / "welcome" / "bar.png"
+    with path.open("ab") as handle:
+        handle.write(b"#" * (200 * 1024 + 1 - path.stat().st_size))
+    catalog, problems = load_catalog(content)
+    assert catalog is not None and "bar.png" in catalog.modules["welcome"].images
+    assert [(p.severity, str(p)) for p in problems] == [
+        ("warning", "content/modules/welcome/bar.png: this picture is 201 KB, more than the advised 200 KB: staff on "
+         "a poor signal wait for it — make it smaller (for example 800 pixels wide, saved as JPEG or WebP)")
+    ]
+    with path.open("r+b") as handle:
+        handle.truncate(200 * 1024)
+    assert load_catalog(content)[1] == []
+
+
+def test_a_quoted_yes_and_a_quoted_hash_are_plain_text(tmp_path: Path) -> None:
+    content = _copy(tmp_path)
+    quiz = content / "modules" / "welcome" / "quiz.yaml"
+    text = quiz.read_text()
+    first = text.index("- text: ") + len("- text: ")
+    end = text.index("\n", first)
+    quiz.write_text(text[:first] + '"Yes #1 it is"' + text[end:])
+    catalog, problems = load_catalog(content)
+    assert problems == [] and catalog is not None
+    quiz_bank = catalog.modules["welcome"].quiz
+    assert quiz_bank is not None
+    assert "Yes #1 it is" in [c.text for q in quiz_bank.questions for c in q.choices]
+
+
+def test_file_in_utf16_with_its_mark_says_save_as_utf8(tmp_path: Path) -> None:
+    content = _copy(tmp_path)
+    path = content / "modules" / "door-notes" / "module.md"
+    path.write_bytes(path.read_text().encode("utf-16"))
+    assert [str(p) for p in load_catalog(content)[1]] == [
+        "content/modules/door-notes/module.md: this file is saved as UTF-16 — save it as UTF-8 in your editor "
+        "(Save As, encoding UTF-8)"
+    ]
 
 
 def test_file_that_is_not_utf8_is_reported(tmp_path: Path) -> None:

@@ -7,12 +7,13 @@ import re
 import stat
 from pathlib import Path
 
-from training_portal.problems import Problem, display_path, error
+from training_portal.problems import Problem, display_path, error, warning
 
 KB = 1024
 MODULE_MD_LIMIT = 200 * KB
 QUIZ_YAML_LIMIT = 200 * KB
 IMAGE_LIMIT = 2 * 1024 * KB
+IMAGE_ADVISED = 200 * KB  # docs/writing-content.md: bigger pictures are slow on a basement's signal
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp"})
 #: Control characters no editor shows (NUL, escape, DEL, C1…); tab and line ends are fine.
 CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -65,7 +66,19 @@ def read_limited(path: Path, content_dir: Path, limit: int) -> tuple[bytes | Non
     return data, None
 
 
+def looks_utf16(data: bytes) -> bool:
+    """UTF-16 (with or without its byte order mark): most English text has a NUL every other byte."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    half = len(data) // 2
+    return half >= 8 and max(data[0::2].count(0), data[1::2].count(0)) * 2 > half
+
+
 def decode_text(data: bytes, shown: str) -> tuple[str | None, Problem | None]:
+    if looks_utf16(data):
+        return None, error(
+            shown, None, "this file is saved as UTF-16 — save it as UTF-8 in your editor (Save As, encoding UTF-8)"
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -91,6 +104,18 @@ def image_media_type(data: bytes) -> str | None:
     if len(data) >= 12 and data.startswith(b"RIFF") and data[8:12] == b"WEBP":
         return "image/webp"
     return None
+
+
+def image_size_problem(data: bytes, shown: str) -> Problem | None:
+    """A warning for a picture over the size the guide advises (it still loads)."""
+    if len(data) <= IMAGE_ADVISED:
+        return None
+    return warning(
+        shown,
+        None,
+        f"this picture is {_size(len(data))}, more than the advised {_size(IMAGE_ADVISED)}: staff on a poor signal "
+        "wait for it — make it smaller (for example 800 pixels wide, saved as JPEG or WebP)",
+    )
 
 
 def _size(n: int) -> str:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from training_portal.problems import Problem, error
+from training_portal.quizzes.yaml_traps import comment_cuts, not_text_message, raw_value
 from training_portal.safe_yaml import LineDict, LineList, duplicate_key_problems, load_yaml
 
 SLUG = re.compile(r"[a-z0-9-]+")
@@ -21,6 +22,7 @@ REQUIRED = {
     "valid_for_months": "valid_for_months: 12",
     "status": "status: draft",
 }
+TEXT_KEYS = ("title", "summary")  # text a ` #` can cut short, or YAML can read as a value
 OPTIONAL = {"prerequisites": "prerequisites: [welcome]", "tags": "tags: [spiking, bar]", "test_out": "test_out: true"}
 ALLOWED = ", ".join([*REQUIRED, *OPTIONAL])
 Checker = Callable[[Any], str | None]
@@ -31,6 +33,7 @@ class FrontMatter:
     data: LineDict
     body: str
     body_first_line: int  # file line of the body's first line
+    lines: tuple[str, ...] = ()  # the file's lines up to the closing ---, to quote what was written
 
 
 def split(text: str, file: str) -> tuple[FrontMatter | None, list[Problem]]:
@@ -52,12 +55,14 @@ def split(text: str, file: str) -> tuple[FrontMatter | None, list[Problem]]:
     data, problems = load_yaml("\n".join(lines[1:end]), file, line_offset=1)
     if problems:
         return None, problems
+    cuts = comment_cuts("\n".join(lines[1:end]), TEXT_KEYS, file, line_offset=1)
     if not isinstance(data, LineDict):
         return None, [error(file, 2, "the front matter must be settings written as key: value, one a line")]
-    return FrontMatter(data, "\n".join(lines[end + 1 :]), end + 2), duplicate_key_problems(data, file)
+    front = FrontMatter(data, "\n".join(lines[end + 1 :]), end + 2, tuple(lines[:end]))
+    return front, [*duplicate_key_problems(data, file), *cuts]
 
 
-def check(data: LineDict, file: str) -> list[Problem]:
+def check(data: LineDict, file: str, lines: tuple[str, ...] = ()) -> list[Problem]:
     """Every problem with the front-matter keys and values (all of them, not just the first)."""
     problems: list[Problem] = []
     for key in data:
@@ -75,7 +80,8 @@ def check(data: LineDict, file: str) -> list[Problem]:
             problems.append(error(file, data.line_of(key), f"{key} {what} — add a line like {example}"))
     for key, checker in _CHECKS.items():
         if data.get(key) is not None:
-            message = checker(data[key])
+            quote = not_text_message(data[key], raw_value(list(lines), data.line_of(key), key))
+            message = f"{key}: {quote}" if quote and key in TEXT_KEYS else checker(data[key])
             if message:
                 problems.append(error(file, data.line_of(key), message))
     return problems

@@ -18,6 +18,7 @@ from training_portal.modules.files import (
     QUIZ_YAML_LIMIT,
     decode_text,
     image_media_type,
+    image_size_problem,
     outside_problem,
     read_limited,
 )
@@ -89,7 +90,7 @@ def _load_lesson(
     problems.extend(split_problems)
     if front is None:
         return None
-    problems.extend(frontmatter.check(front.data, md_file))
+    problems.extend(frontmatter.check(front.data, md_file, front.lines))
     check = BodyCheck(md_file, front.body_first_line, image_url, frozenset(files.images), files.broken_images)
     body = check_body(front.body, check)
     problems.extend(body.problems)
@@ -158,6 +159,8 @@ def _read_images(
             problems.extend([problem] if problem else [])
             broken.add(path.name)
             continue
+        advice = image_size_problem(data, display_path(path, content_dir))
+        problems.extend([advice] if advice else [])
         images[path.name] = ModuleImage(path.name, media_type, data, hashlib.sha256(data).hexdigest())
     return images, frozenset(broken)
 

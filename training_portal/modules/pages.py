@@ -23,6 +23,7 @@ SENTENCE_WORD_LIMIT = 30
 _WORD = re.compile(r"\w+(?:['’.-]\w+)*")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+")
 _COMMENT = re.compile(r"\s*<!--.*?-->\s*", re.DOTALL)
+_IMAGE_LEFT_AS_TEXT = re.compile(r"!\[[^\]]*\]\(\s*([^)<>]*?\s[^)<>]*?)\s*\)")
 _LINK_SCHEME = re.compile(r"\]\(\s*<?\s*([A-Za-z][A-Za-z0-9+.-]*):")
 
 
@@ -131,6 +132,13 @@ def _check_inline(inline: Token, check: BodyCheck) -> int:
         if child.type == "image":
             _check_image(child, inline, check)
     text = plain_text(inline)
+    for name in _IMAGE_LEFT_AS_TEXT.findall(text):
+        check.error(
+            inline,
+            f'image "{name}" has a space in its name, so staff would see this line as raw text — rename the file '
+            f"without spaces, or write <{name}> in the round brackets",
+        )
+        check.used_images.add(name)  # meant to be used: no second message calling it unused
     for sentence in _SENTENCE_END.split(text):
         count = len(_WORD.findall(sentence))
         if count > SENTENCE_WORD_LIMIT:

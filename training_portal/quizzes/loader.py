@@ -8,18 +8,21 @@ from typing import Any
 
 from training_portal.problems import Problem, error, has_errors, warning
 from training_portal.quizzes.bank import QUESTION_KINDS, Choice, Question, QuizBank
+from training_portal.quizzes.yaml_traps import comment_cuts, not_text_message, raw_value
 from training_portal.safe_yaml import LineDict, LineList, duplicate_key_problems, load_yaml
 
 QUESTION_ID = re.compile(r"[a-z0-9-]+")
 TOP_KEYS = ("pass_mark", "questions_per_attempt", "shuffle_choices", "questions")
 QUESTION_KEYS = ("id", "type", "text", "scenario", "choices", "answer", "explanation", "page")
 CHOICE_KEYS = ("text", "correct", "feedback")
+TEXT_KEYS = ("text", "explanation", "feedback", "scenario", "page")  # one-line texts a ` #` can cut short
 MIN_CHOICES, MAX_CHOICES = 2, 6
 
 
 class _Checker:
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, lines: list[str] | None = None) -> None:
         self.file = file
+        self.lines = lines or []
         self.problems: list[Problem] = []
 
     def add(self, line: int | None, message: str) -> None:
@@ -43,7 +46,10 @@ class _Checker:
             self.add(data.line_of(key), f"{where} has no {key} — add a line like {key}: …")
             return None
         if not isinstance(value, str) or not value.strip():
-            self.add(data.line_of(key), f"the {key} of {where} must be text — write it after {key}:")
+            line = data.line_of(key)
+            quote = not_text_message(value, raw_value(self.lines, line, key))
+            self.add(line, f"the {key} of {where}: {quote}" if quote else
+                     f"the {key} of {where} must be text — write it after {key}:")
             return None
         return value.strip()
 
@@ -52,7 +58,8 @@ def load_quiz(text: str, file: str) -> tuple[QuizBank | None, list[Problem]]:
     data, problems = load_yaml(text, file)
     if problems:
         return None, problems
-    check = _Checker(file)
+    check = _Checker(file, text.split("\n"))
+    check.problems.extend(comment_cuts(text, TEXT_KEYS, file))
     if not isinstance(data, LineDict):
         check.add(1, "quiz.yaml must start with settings like pass_mark: 80 and a list of questions:")
         return None, check.problems
