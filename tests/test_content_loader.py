@@ -19,7 +19,8 @@ QZ = "modules/basics/quiz.yaml"
 BROKEN = {
     "missing-key": f"{FM}, line 2: summary is missing — add a line like summary: How to notice spiking and what to do.",
     "unknown-key": f'{FM}, line 9: unknown front-matter key "author" — remove it or check the spelling (allowed: '
-    "title, summary, order, estimated_minutes, version, valid_for_months, status, prerequisites, tags, test_out)",
+    "title, summary, order, estimated_minutes, version, valid_for_months, status, prerequisites, tags, test_out, "
+    "replaces)",
     "wrong-type": f'{FM}, line 4: order must be a whole number, like order: 1 (you wrote "first")',
     "out-of-range": f"{FM}, line 5: estimated_minutes is 90 — it must be a whole number from 1 to 60",
     "bad-version": f'{FM}, line 6: version "v1" is not MAJOR.MINOR — write it like version: "1.0" or version: "2.3"',

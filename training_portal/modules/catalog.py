@@ -140,6 +140,8 @@ def _cross_module_problems(modules: list[Module], content_dir: Path) -> list[Pro
     problems: list[Problem] = []
     by_order: dict[int, str] = {}
     for module in sorted(modules, key=lambda m: m.slug):
+        if module.replaces:  # a draft of the next version shares its module's order
+            continue
         other = by_order.setdefault(module.order, module.slug)
         if other != module.slug:
             message = f'order {module.order} is also used by "{other}" — give each module its own order'
@@ -150,6 +152,7 @@ def _cross_module_problems(modules: list[Module], content_dir: Path) -> list[Pro
             if slug in by_slug and not by_slug[slug].is_published:
                 message = f'prerequisite "{slug}" is a draft, so staff cannot start this module until it is published'
                 problems.append(warning(shown(module.slug), None, message))
+    problems.extend(_replacement_problems(modules, shown))
     for cycle in _cycles({m.slug: m.prerequisites for m in modules}):
         message = (
             f"prerequisites go round in a circle ({' → '.join([*cycle, cycle[0]])}), so nobody could ever start "
@@ -157,6 +160,35 @@ def _cross_module_problems(modules: list[Module], content_dir: Path) -> list[Pro
         )
         problems.append(error(shown(cycle[0]), None, message))
     return problems
+
+
+def _replacement_problems(modules: list[Module], shown: Callable[[str], str]) -> list[Problem]:
+    """A draft of the next version must replace a module that is not itself such a draft, with a higher version."""
+    by_slug = {m.slug: m for m in modules}
+    problems: list[Problem] = []
+    for draft in (m for m in modules if m.replaces in by_slug):
+        live = by_slug[str(draft.replaces)]
+        if live.replaces:
+            message = f'"{live.slug}" is itself a draft of the next version of "{live.replaces}" — replace that one'
+            problems.append(error(shown(draft.slug), None, message))
+        elif (draft.major_version, draft.minor_version) <= (live.major_version, live.minor_version):
+            message = (f'version "{draft.version}" is not higher than the version staff see now ("{live.version}") — '
+                       "raise it, so records tell the two apart (the major number if the advice changed)")
+            problems.append(warning(shown(draft.slug), None, message))
+    return problems
+
+
+def replacement_notes(catalog: Catalog) -> list[str]:
+    """For the check and the trainers' page: which of two versions staff see, and how to publish the draft."""
+    notes = []
+    for draft in (m for m in catalog.ordered if m.replaces):
+        live = catalog.get(draft.replaces or "")
+        seen = (f'version {live.version} from the folder "{live.slug}"' if live and live.is_published
+                else "neither: it is not published")
+        notes.append(f'"{draft.slug}" is a draft of version {draft.version} of "{draft.replaces}". Staff see {seen}; '
+                     f"trainers can preview the draft. To publish it: .venv/bin/flask --app wsgi content publish "
+                     f"{draft.slug}")
+    return notes
 
 
 def _cycles(graph: dict[str, tuple[str, ...]]) -> list[list[str]]:

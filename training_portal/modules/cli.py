@@ -9,7 +9,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from training_portal.modules.catalog import CatalogHolder, load_catalog, module_folders
+from training_portal.modules.catalog import CatalogHolder, load_catalog, module_folders, replacement_notes
+from training_portal.modules.publish import PublishRefused, publish_draft
 from training_portal.problems import Problem
 
 content_cli = AppGroup("content", help="Check and reload the training content (modules and quizzes).")
@@ -32,8 +33,24 @@ def _report(problems: list[Problem] | tuple[Problem, ...], module_count: int) ->
 def check_command(directory: Path | None) -> None:
     """Check every module in DIR (default: $CONTENT_DIR or ./content). Exit status 1 on any error."""
     content_dir = directory or Path(os.environ.get("CONTENT_DIR", "content"))
-    _, problems = load_catalog(content_dir)
-    raise SystemExit(_report(problems, len(module_folders(content_dir))))
+    catalog, problems = load_catalog(content_dir)
+    status = _report(problems, len(module_folders(content_dir)))
+    for note in replacement_notes(catalog) if catalog else []:
+        click.echo(f"note: {note}")
+    raise SystemExit(status)
+
+
+@content_cli.command("publish", with_appcontext=False)
+@click.argument("draft")
+@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+def publish_command(draft: str, directory: Path | None) -> None:
+    """Publish DRAFT (a module folder with replaces:) over the module it replaces, in DIR (default ./content)."""
+    content_dir = directory or Path(os.environ.get("CONTENT_DIR", "content"))
+    try:
+        click.echo(publish_draft(content_dir, draft))
+    except PublishRefused as refused:
+        click.echo(f"not published: {refused}")
+        raise SystemExit(1) from None
 
 
 @content_cli.command("reload")

@@ -44,6 +44,7 @@ class Module:
     quiz: QuizBank | None
     images: Mapping[str, ModuleImage] = field(default_factory=lambda: MappingProxyType({}), compare=False)
     test_out: bool = False  # module.md's test_out: true lets staff take the quiz before reading every page
+    replaces: str | None = None  # a draft of the next version of this published module (its folder name)
 
     def page_number(self, title: str | None) -> int | None:
         """The 1-based number of the page with this title (a question's page:), or None."""

@@ -23,7 +23,12 @@ REQUIRED = {
     "status": "status: draft",
 }
 TEXT_KEYS = ("title", "summary")  # text a ` #` can cut short, or YAML can read as a value
-OPTIONAL = {"prerequisites": "prerequisites: [welcome]", "tags": "tags: [spiking, bar]", "test_out": "test_out: true"}
+OPTIONAL = {
+    "prerequisites": "prerequisites: [welcome]",
+    "tags": "tags: [spiking, bar]",
+    "test_out": "test_out: true",
+    "replaces": "replaces: drink-spiking",
+}
 ALLOWED = ", ".join([*REQUIRED, *OPTIONAL])
 Checker = Callable[[Any], str | None]
 
@@ -133,6 +138,12 @@ def _slug_list(value: Any) -> str | None:
     return None
 
 
+def _slug(value: Any) -> str | None:
+    if not isinstance(value, str) or not SLUG.fullmatch(value):
+        return f'replaces "{value}" is not a module folder name — write the folder name, like replaces: drink-spiking'
+    return None
+
+
 def _flag(key: str) -> Checker:
     def check_flag(value: Any) -> str | None:
         if not isinstance(value, bool):
@@ -159,6 +170,7 @@ _CHECKS: dict[str, Checker] = {
     "prerequisites": _slug_list,
     "tags": _word_list,
     "test_out": _flag("test_out"),
+    "replaces": _slug,
 }
 
 

@@ -71,6 +71,7 @@ def load_module(
     front, body = lesson
     problems.extend(_unused_images(files, body.used_images, module_dir, content_dir))
     problems.extend(_module_rules(front.data, md_file, files.quiz_yaml is not None, known_slugs))
+    problems.extend(_replaces_rules(front.data, md_file, slug, known_slugs))
     problems.extend(_question_pages(quiz, body.pages, display_path(module_dir / "quiz.yaml", content_dir)))
     if has_errors(problems):
         return None, problems
@@ -114,6 +115,7 @@ def _build(slug: str, data: LineDict, body: BodyCheck, files: _Files, quiz: Quiz
         quiz=quiz,
         images=MappingProxyType(dict(files.images)),
         test_out=data.get("test_out") is True,
+        replaces=data.get("replaces"),
     )
 
 
@@ -211,6 +213,23 @@ def _module_rules(data: LineDict, file: str, has_quiz: bool, known: frozenset[st
                     )
                 )
     return problems
+
+
+def _replaces_rules(data: LineDict, file: str, slug: str, known: frozenset[str] | None) -> list[Problem]:
+    """replaces: names another module folder, and only a draft may say it (see catalog.replacement_notes)."""
+    target = data.get("replaces")
+    if not isinstance(target, str):
+        return []
+    line = data.line_of("replaces")
+    if target == slug:
+        return [error(file, line, "a module cannot replace itself — remove the replaces: line")]
+    if data.get("status") != "draft":
+        return [error(file, line, f"replaces: {target} is only for a draft of the next version — keep status: "
+                                  f"draft, and publish it with .venv/bin/flask --app wsgi content publish {slug}")]
+    if known is not None and target not in known:
+        return [error(file, line, f'replaces "{target}", but there is no module folder of that name in '
+                                  "content/modules — check the spelling")]
+    return []
 
 
 def _question_pages(quiz: QuizBank | None, pages: list[Page], file: str) -> list[Problem]:
