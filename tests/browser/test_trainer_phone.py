@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
-from flask import Flask
-from playwright.sync_api import Page, expect
-
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import assert_fits_phone, log_in
 from tests.conftest import TEST_CONTENT_DIR
