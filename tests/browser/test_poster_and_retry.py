@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Frame, Locator, Page, expect
 
-from tests.browser.conftest import assert_fits_phone, log_in
+from tests.browser.conftest import assert_fits_phone, axe_check, log_in
 from tests.browser.test_journeys import QUESTION_TEXT, RIGHT_ANSWERS, WRONG_ANSWERS, _read_the_lesson
 from tests.factories import PASSWORD, UserFactory, VenueFactory
 
@@ -66,6 +66,9 @@ def test_poster_link_to_certificate_on_a_phone(live_app: Flask, page: Page) -> N
     count.tap(page.get_by_role("button", name="Skip"))
     expect(page.get_by_text("Page 1 of 2")).to_be_visible()
     count.tap(page.get_by_role("link", name="Next"))
+    expect(page.get_by_text("Page 2 of 2")).to_be_visible()
+    axe_check(page)  # the last page, with its "Start the quiz" form
+    assert_fits_phone(page)
     count.tap(page.get_by_role("button", name="Start the quiz"))
     for question, label in RIGHT_ANSWERS.items():
         count.tick(page.locator("fieldset", has_text=QUESTION_TEXT[question]).get_by_label(label, exact=True))
