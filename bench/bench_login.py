@@ -41,7 +41,7 @@ from training_portal import create_app  # noqa: E402
 from training_portal.extensions import db  # noqa: E402
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-PASSWORD = "a-bench-password-of-some-length"
+PASSWORD = "a-bench-password-of-some-length"  # noqa: S105  (a throw-away database)
 OLD_DEFAULT = (65536, 3, 4)  # argon2-cffi's PasswordHasher() defaults: the portal before issue 11
 OWASP = (19456, 2, 1)
 
