@@ -8,10 +8,10 @@ import time
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, MembershipFactory, UserFactory
 from training_portal.accounts import services
 from training_portal.accounts.models import User
-from training_portal.accounts.sessions import LOGIN_AT
+from training_portal.accounts.sessions import LOGIN_AT, SEEN_AT
 from training_portal.extensions import db
 
 EMAIL = "sam@example.org"
@@ -160,6 +160,30 @@ def test_a_kept_session_still_ends_at_the_absolute_lifetime(app, client):
     _login(client, remember=True)
     with client.session_transaction() as session:
         session[LOGIN_AT] = int(time.time()) - 31 * 86400
+    assert client.get("/account").status_code == 302
+
+
+def _idle(client, days: float) -> None:
+    with client.session_transaction() as session:
+        session[LOGIN_AT] = session[SEEN_AT] = int(time.time() - days * 86400)
+
+
+def test_staff_on_a_kept_phone_stay_signed_in_for_days_unused(make_app):
+    app = make_app(MANAGER_IDLE_MINUTES=120)
+    _user(app)
+    client = app.test_client()
+    _login(client, remember=True)
+    _idle(client, days=6)
+    assert client.get("/account").status_code == 200
+
+
+def test_a_kept_managers_session_still_ends_when_idle(make_app):
+    app = make_app(MANAGER_IDLE_MINUTES=120)
+    with app.app_context():
+        MembershipFactory(user=UserFactory(email=EMAIL), manager=True)
+    client = app.test_client()
+    _login(client, remember=True)
+    _idle(client, days=1 / 12 + 0.01)  # a little over two hours
     assert client.get("/account").status_code == 302
 
 
