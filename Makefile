@@ -40,6 +40,7 @@ bench: install-dev
 	$(BIN)/python bench/bench_register_pdf.py
 	$(BIN)/python bench/bench_module_page.py
 	$(BIN)/python bench/bench_quiz_submit.py
+	$(BIN)/python bench/bench_login.py
 	$(BIN)/python bench/bench_venue_overview.py
 
 # Mutation testing of the rule-bearing files ([mutmut] in setup.cfg; docs/testing.md).

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +84,20 @@ def from_environment(instance_path: str, env: Mapping[str, str] | None = None) -
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "BABEL_DEFAULT_LOCALE": "en",
         "MAX_CONTENT_LENGTH": 1024 * 1024,
+        **_login_settings(env),
+    }
+
+
+def _login_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    """Log-in (issue 11): Argon2id parameters (OWASP's minimum by default; production refuses
+    less) and "keep me signed in": a persistent cookie lasts as long as a session may
+    (SESSION_MAX_AGE_DAYS) and is re-sent only when the session changes, not on every page."""
+    return {
+        "PASSWORD_HASH_MEMORY_KIB": _int(env, "PASSWORD_HASH_MEMORY_KIB", 19456),
+        "PASSWORD_HASH_TIME_COST": _int(env, "PASSWORD_HASH_TIME_COST", 2),
+        "PASSWORD_HASH_PARALLELISM": _int(env, "PASSWORD_HASH_PARALLELISM", 1),
+        "PERMANENT_SESSION_LIFETIME": timedelta(days=_int(env, "SESSION_MAX_AGE_DAYS", 30)),
+        "SESSION_REFRESH_EACH_REQUEST": False,
     }
 
 
@@ -114,6 +129,15 @@ def check_production_safety(config: Mapping[str, Any]) -> None:
             'Set it to a long random value, e.g. python -c "import secrets; print(secrets.token_hex(32))"'
         )
     _check_production_mail(config)
+    _check_password_hashing(config)
+
+
+def _check_password_hashing(config: Mapping[str, Any]) -> None:
+    from training_portal.accounts.passwords import check_parameters
+
+    problem = check_parameters(config)
+    if problem:
+        raise ConfigError(problem)
 
 
 #: Transports production may use: SMTP, or mail switched off on purpose (nothing sent, nothing

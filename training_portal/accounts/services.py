@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 
 from training_portal import audit
 from training_portal.accounts.models import AuthToken, User
-from training_portal.accounts.passwords import hash_password, verify_password
+from training_portal.accounts.passwords import hash_password, needs_rehash, verify_password
 from training_portal.accounts.session_checks import forget_session_checks
 from training_portal.db import utcnow
 from training_portal.extensions import db
@@ -72,7 +72,17 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     if user is None or user.is_disabled:
         return None
+    _upgrade_hash(user, password)
     return user
+
+
+def _upgrade_hash(user: User, password: str) -> None:
+    """A hash made with older Argon2 parameters is replaced while the password is at hand, in
+    the log-in's own transaction. The audit row names the new parameters, never the hash."""
+    if user.password_hash and needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+        audit.record(user.id, "account.password_rehashed", "user", user.id,
+                     parameters=user.password_hash.split("$")[3])
 
 
 def mark_logged_in(user: User) -> None:

@@ -4,7 +4,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from training_portal.certificates.design import unprintable_characters
@@ -26,10 +26,22 @@ class RegisterForm(FlaskForm):
                              validators=password_validators())
 
 
+def _keep_signed_in() -> BooleanField:
+    """Off by default: ticked, the session cookie outlives the browser (see docs/security.md)."""
+    return BooleanField(_l("Keep me signed in on this phone"), default=False)
+
+
 class LoginForm(FlaskForm):
     email = EmailField(_l("Email address"), validators=email_validators(), filters=[strip])
     password = PasswordField(_l("Password"), validators=[
         DataRequired(_l("Enter your password.")), Length(max=200)])
+    remember = _keep_signed_in()
+
+
+class LinkSignInForm(FlaskForm):
+    """The button that spends an emailed sign-in link, with the same choice as the log-in form."""
+
+    remember = _keep_signed_in()
 
 
 class EmailOnlyForm(FlaskForm):

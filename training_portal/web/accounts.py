@@ -4,7 +4,7 @@ import hashlib
 import time
 from dataclasses import dataclass
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 
 from training_portal import logs
 from training_portal.accounts import services
+from training_portal.accounts.models import User
 from training_portal.accounts.sessions import current_account, end_session, start_session
 from training_portal.extensions import db, limiter
 from training_portal.notifications.accounts import send_login_link, send_reset_link
@@ -23,6 +24,7 @@ from training_portal.web.account_forms import (
     ChangePasswordForm,
     ConfirmForm,
     EmailOnlyForm,
+    LinkSignInForm,
     LoginForm,
     NewPasswordForm,
     ProfileForm,
@@ -82,6 +84,14 @@ def _count_failure(email: str) -> None:
     limiter.limiter.hit(_account_budget(), ACCOUNT_FAILURES, _account_key(email))
 
 
+def _sign_in(user: User, keep: bool) -> None:
+    """A fresh session; ``keep`` makes its cookie persistent (PERMANENT_SESSION_LIFETIME)
+    instead of ending with the browser. The cookie is the same signed session either way, so
+    log-out, password change, disabling and the absolute lifetime end it alike."""
+    start_session(user)
+    session.permanent = keep
+
+
 def _after_login() -> Response:
     return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
 
@@ -122,7 +132,7 @@ def login() -> str | Response:
             return current_app.response_class(page, 429, {"Retry-After": str(wait)})
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
-            start_session(user)
+            _sign_in(user, form.remember.data)
             db.session.commit()
             return _after_login()
         _count_failure(form.email.data)
@@ -192,12 +202,12 @@ def login_link_request() -> str | Response:
 def login_link(token: str) -> str | Response:
     if services.peek_token(token, services.PURPOSE_LOGIN) is None:
         return render_template("accounts/link_invalid.html"), 400  # type: ignore[return-value]
-    form = ConfirmForm()
+    form = LinkSignInForm()
     if form.validate_on_submit():
         user = services.consume_token(token, services.PURPOSE_LOGIN)
         if user is None:
             return render_template("accounts/link_invalid.html"), 400  # type: ignore[return-value]
-        start_session(user)
+        _sign_in(user, form.remember.data)
         db.session.commit()
         return _after_login()
     return render_template("accounts/login_link_confirm.html", form=form)
@@ -271,7 +281,8 @@ def change_password() -> tuple[str, int] | Response:
         except services.WrongPassword as exc:
             form.current_password.errors.append(str(exc))
         else:
-            start_session(user)  # this session carries on; every other one has ended
+            # This session carries on (kept signed in or not, as before); every other one has ended.
+            _sign_in(user, session.permanent)
             db.session.commit()
             flash(_("Your password is changed. You are logged out everywhere else."))
             return redirect(url_for("accounts.account"))
