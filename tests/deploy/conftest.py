@@ -86,7 +86,7 @@ def nginx_config(tmp: Path, certificate: tuple[Path, Path]) -> Path:
         ("listen [::]:443 ssl http2;", ""),
         ("/etc/letsencrypt/live/training.example.org/fullchain.pem", str(certificate[0])),
         ("/etc/letsencrypt/live/training.example.org/privkey.pem", str(certificate[1])),
-        ("/srv/training-portal/training_portal/static/", f"{tmp}/static/"),
+        ("/srv/portal/training_portal/static/", f"{tmp}/static/"),
         ("/var/log/nginx/training-portal.access.log", str(tmp / "access.log")),
         ("root /var/www/html;", f"root {tmp};"),
     ]

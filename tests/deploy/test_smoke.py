@@ -177,10 +177,10 @@ def test_wrong_passwords_across_both_servers_share_one_limit(topology: Topology)
     assert statuses == [200] * LOGIN_LIMIT + [429], statuses
 
 
-def _title_everywhere(topology: Topology, title: str) -> bool:
+def _title_everywhere(topology: Topology, cookies: dict[str, str], title: str) -> bool:
     for which in (0, 1):
         client = topology.direct(which)
-        client.cookies = dict(topology.signed_in_cookies)  # type: ignore[attr-defined]
+        client.cookies = dict(cookies)
         if title not in client.get("/modules/ask-for-angela").text:
             return False
     return True
@@ -189,14 +189,13 @@ def _title_everywhere(topology: Topology, title: str) -> bool:
 def test_a_content_change_is_seen_by_both_servers(topology: Topology) -> None:
     signer = topology.direct(0)
     _log_in(signer, _register(signer))
-    topology.signed_in_cookies = signer.cookies  # type: ignore[attr-defined]
     module = Path(topology.content_dir) / "modules" / "ask-for-angela" / "module.md"
     text = module.read_text(encoding="utf-8")
     new_title = f"Ask for Angela, revised {secrets.token_hex(3)}"
     module.write_text(re.sub(r"^title: .*$", f"title: {new_title}", text, count=1, flags=re.M),
                       encoding="utf-8")
     deadline = time.monotonic() + 15
-    while not _title_everywhere(topology, new_title):
+    while not _title_everywhere(topology, signer.cookies, new_title):
         assert time.monotonic() < deadline, "a server still shows the old title after 15 s"
         time.sleep(0.5)
 
