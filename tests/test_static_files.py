@@ -19,7 +19,7 @@ YEAR_IMMUTABLE = "public, max-age=31536000, immutable"
 
 
 def _linked(page: str, suffix: str) -> str:
-    found = re.findall(r'href="(/static/[^"]+\.%s)"' % suffix, page)
+    found = re.findall(rf'href="(/static/[^"]+\.{suffix})"', page)
     assert len(found) == 1, found
     return found[0]
 

@@ -6,7 +6,6 @@ import gzip
 import re
 import secrets
 import socket
-import ssl
 import subprocess
 import threading
 import time

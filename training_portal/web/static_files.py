@@ -21,7 +21,7 @@ from flask import Flask, Response, current_app, send_from_directory
 HASH_LENGTH = 12
 ONE_YEAR = 365 * 24 * 60 * 60
 FINGERPRINTED = re.compile(
-    r"^(?P<stem>.+)\.(?P<hash>[0-9a-f]{%d})(?P<suffix>\.[A-Za-z0-9]+)$" % HASH_LENGTH)
+    rf"^(?P<stem>.+)\.(?P<hash>[0-9a-f]{{{HASH_LENGTH}}})(?P<suffix>\.[A-Za-z0-9]+)$")
 
 
 def content_hash(path: Path) -> str:
