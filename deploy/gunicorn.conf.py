@@ -42,7 +42,7 @@ SECRET_SEGMENT = re.compile(r"^/(inspect|invitations|join|reset|login/link)/[^/]
 
 
 def hide_tokens(path: str) -> str:
-    return SECRET_SEGMENT.sub(lambda m: f"/{m.group(1)}/…", path)
+    return SECRET_SEGMENT.sub(lambda m: f"/{m.group(1)}/[hidden]", path)
 
 
 class TokenHidingLogger(Logger):

@@ -208,3 +208,18 @@ def test_gunicorn_refuses_to_start_production_with_per_process_rate_limits(topol
                             capture_output=True, text=True, timeout=60)
     assert result.returncode != 0
     assert "RATELIMIT_STORAGE_URI is memory://" in result.stdout + result.stderr
+
+
+# --- logs --------------------------------------------------------------------------------------
+
+def test_access_logs_hold_no_tokens_or_query_strings(topology: Topology) -> None:
+    client = topology.via_nginx()
+    secret = secrets.token_urlsafe(24)
+    client.get(f"/login/link/{secret}")
+    client.get(f"/reset/{secret}")
+    client.get(f"/login?next=/my/training&token={secret}")
+    time.sleep(0.5)  # nginx writes its access log line when the response is done
+    nginx_log = (topology.log_dir / "access.log").read_text(encoding="utf-8")
+    app_log = (topology.log_dir / "gunicorn-a.log").read_text(encoding="utf-8")
+    assert "/login/link/[hidden]" in nginx_log and "/reset/[hidden]" in app_log  # the requests were logged
+    assert secret not in nginx_log and secret not in app_log
