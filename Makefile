@@ -7,7 +7,7 @@ export FLASK_APP := wsgi
 # Links in mails and on posters point at the port actually served, unless SITE_URL is set.
 export SITE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: run test install install-dev lint content-check bench mutants mutants-recheck mutants-report clean
+.PHONY: run test install install-dev lint content-check bench deploy-smoke mutants mutants-recheck mutants-report clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,14 @@ bench: install-dev
 	$(BIN)/python bench/bench_quiz_submit.py
 	$(BIN)/python bench/bench_login.py
 	$(BIN)/python bench/bench_venue_overview.py
+
+# The production topology for real (tests/deploy/, README "Deploying"): Debian's nginx with
+# deploy/nginx-site.conf in front of two gunicorns (deploy/gunicorn.conf.py) on PostgreSQL and
+# Redis. Needs nginx (apt-get install -y nginx-light), DATABASE_URL=postgresql://… and Redis;
+# uses ports 18100-18111 (DEPLOY_SMOKE_PORT_BASE) and empties DEPLOY_REDIS_URL's database.
+DEPLOY_REDIS_URL ?= redis://127.0.0.1:6379/14
+deploy-smoke: install-dev
+	DEPLOY_SMOKE=1 DEPLOY_REDIS_URL=$(DEPLOY_REDIS_URL) $(BIN)/python -m pytest -q -p no:randomly tests/deploy
 
 # Mutation testing of the rule-bearing files ([mutmut] in setup.cfg; docs/testing.md).
 # Not in CI: the whole set takes over an hour on the shared machine. Scope it to what you changed:

@@ -30,7 +30,7 @@ def _assert_unavailable_page(response: object) -> None:
     for header in SECURITY_HEADERS:
         assert header in response.headers, header  # type: ignore[attr-defined]
     page = response.get_data(as_text=True)  # type: ignore[attr-defined]
-    assert "The training site is busy" in page and 'href="/static/site.css' in page
+    assert "The training site is busy" in page and 'href="/static/site.' in page
 
 
 @pytest.mark.parametrize("url", [

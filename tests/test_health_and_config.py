@@ -26,6 +26,7 @@ def test_production_refuses_missing_or_default_secret_key(key):
 
 def test_production_starts_with_a_real_key(tmp_path):
     app = create_app({"PORTAL_ENV": "production", "SECRET_KEY": "k" * 64,
+                      "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/11",
                       "MAIL_BACKEND": "smtp", "MAIL_SERVER": "smtp.example.org",
                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/p.sqlite3"})
     assert app.config["SESSION_COOKIE_SECURE"] is True
@@ -47,7 +48,7 @@ def test_error_pages_share_the_site_look(client):
     response = client.get("/no-such-page")
     assert response.status_code == 404
     page = response.get_data(as_text=True)
-    assert "Page not found" in page and "site.css" in page
+    assert "Page not found" in page and "/static/site." in page
 
 
 def test_sqlite_connections_use_wal_and_a_busy_timeout(tmp_path):

@@ -92,6 +92,7 @@ def test_production_refuses_to_start_without_a_mail_configuration(tmp_path: Any,
                                       {"MAIL_BACKEND": "disabled"}])
 def test_production_starts_with_smtp_or_mail_disabled_on_purpose(tmp_path: Any, settings: dict) -> None:
     base = {"PORTAL_ENV": "production", "SECRET_KEY": "k" * 64,
+            "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/11",
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/p.sqlite3"}
     assert create_app({**base, **settings}).config["MAIL_BACKEND"] == settings["MAIL_BACKEND"]
 

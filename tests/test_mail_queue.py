@@ -339,6 +339,7 @@ def test_inline_smtp_failure_is_logged_not_shown_and_the_mail_stays_queued(
 def test_mail_delivery_defaults_to_queue_only_in_production(tmp_path, make_app):
     assert make_app().config["MAIL_DELIVERY"] == "inline"
     production = create_app({"PORTAL_ENV": "production", "SECRET_KEY": "k" * 64,
+                              "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/11",
                              "MAIL_BACKEND": "smtp", "MAIL_SERVER": "smtp.example.org",
                              "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/p.sqlite3"})
     assert production.config["MAIL_DELIVERY"] == "queue"

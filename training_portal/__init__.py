@@ -65,6 +65,7 @@ def create_app(config_overrides: Mapping[str, Any] | None = None) -> Flask:
     _register_content(app)
     _register_blueprints(app)
     _register_cli(app)
+    _register_static_files(app)
     return app
 
 
@@ -112,6 +113,12 @@ def _register_blueprints(app: Flask) -> None:
     from training_portal.web import register_blueprints
 
     register_blueprints(app)
+
+
+def _register_static_files(app: Flask) -> None:
+    from training_portal.web import static_files
+
+    static_files.init_app(app)  # site.css is linked as site.<hash>.css, cached for a year
 
 
 def _register_cli(app: Flask) -> None:

@@ -130,6 +130,7 @@ def check_production_safety(config: Mapping[str, Any]) -> None:
         )
     _check_production_mail(config)
     _check_password_hashing(config)
+    _check_shared_rate_limits(config)
 
 
 def _check_password_hashing(config: Mapping[str, Any]) -> None:
@@ -138,6 +139,19 @@ def _check_password_hashing(config: Mapping[str, Any]) -> None:
     problem = check_parameters(config)
     if problem:
         raise ConfigError(problem)
+
+
+def _check_shared_rate_limits(config: Mapping[str, Any]) -> None:
+    """Each gunicorn worker (and each server) keeps its own ``memory://`` counts, so a limit of
+    10 a minute becomes 10 per worker: 2 workers let 18 wrong passwords through before the
+    first refusal. The test client is one process, so tests may keep it."""
+    uri = str(config.get("RATELIMIT_STORAGE_URI") or "memory://")
+    if uri.startswith("memory://") and not config.get("TESTING"):
+        raise ConfigError(
+            "RATELIMIT_STORAGE_URI is memory:// (the default): in production point it at Redis, "
+            "e.g. RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0. With memory:// every gunicorn "
+            "worker and every server keeps its own counts, so rate limits (wrong passwords, "
+            "sign-in links) multiply by the number of workers.")
 
 
 #: Transports production may use: SMTP, or mail switched off on purpose (nothing sent, nothing
