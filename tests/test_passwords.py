@@ -80,6 +80,7 @@ def test_owasp_floor(m, t, p, strong_enough):
 def _production(tmp_path, **settings):
     return create_app({"PORTAL_ENV": "production", "SECRET_KEY": "k" * 64,
                        "MAIL_BACKEND": "smtp", "MAIL_SERVER": "smtp.example.org",
+                       "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/11",
                        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/p.sqlite3", **settings})
 
 
