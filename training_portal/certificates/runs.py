@@ -6,10 +6,18 @@ Arabic), which prefer the fallbacks (fonts made for those scripts, with full joi
 tables) and only then the design's font. Spaces, punctuation and combining marks stay in
 the run they follow when its font has them.
 
-The runs are put in display order by the Unicode bidirectional algorithm (python-bidi's
-``get_display``, run over the whole name) and drawn as they are. That is enough for
-Hebrew; Arabic also needs joining forms (shaping), which is not done yet, so Arabic
-letters are refused at entry (``NEEDS_SHAPING``) and the person gives a name as printed.
+Arabic letters are first given their joining forms (initial, medial, final, isolated)
+and lam-alef ligatures by ``arabic-reshaper`` (pure Python, no dependencies), which swaps them for the Arabic
+Presentation Forms code points (U+FB50–U+FDFF, U+FE70–U+FEFF) that Noto Sans Arabic has
+glyphs for. ReportLab draws one glyph per code point without OpenType shaping, so this
+is what makes the letters join. Vowel marks (harakat, optional in written Arabic) are
+left out: without glyph positioning they would sit beside their letter, not above it.
+
+The runs are then put in display order by the Unicode bidirectional algorithm
+(python-bidi's ``get_display``, run over the whole name) and drawn as they are, left to
+right. Letters of other joining scripts (Syriac, N'Ko, Mandaic: class AL outside the
+Arabic blocks) are not shaped, so they are refused at entry (``needs_shaping``) and the
+person gives a name as printed.
 
 Fast path: a name the design's font covers entirely, with no right-to-left character, is
 one plain run (no bidi, no shaping), as before fallbacks existed.
@@ -22,14 +30,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
+from arabic_reshaper import ArabicReshaper
 from bidi import get_display
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 _RTL = frozenset({"R", "AL"})
-#: Letters that need joining forms to print properly (Arabic, Syriac, N'Ko, …): class AL.
-NEEDS_SHAPING = frozenset({"AL"})
+#: Blocks ``arabic-reshaper`` shapes: Arabic, Arabic Supplement, Arabic Extended-A and the
+#: two Presentation Forms blocks (already shaped).
+ARABIC_BLOCKS = ((0x0600, 0x06FF), (0x0750, 0x077F), (0x08A0, 0x08FF), (0xFB50, 0xFDFF),
+                 (0xFE70, 0xFEFF))
+#: arabic-reshaper's defaults, less the word ligature for "Allah" (U+FDF2): a name is
+#: printed letter by letter, as browsers draw it with Noto Sans Arabic. Lam-alef stays.
+_RESHAPER = ArabicReshaper(
+    configuration={"delete_harakat": True, "ARABIC LIGATURE ALLAH": False},
+    configuration_file=None,
+)
 _LTR = frozenset({"L", "EN", "AN"})  # digits are laid out left to right in display order
 
 
@@ -65,18 +82,37 @@ def font_for(ch: str, fonts: Sequence[str]) -> str | None:
     return None
 
 
+def is_arabic(ch: str) -> bool:
+    return any(low <= ord(ch) <= high for low, high in ARABIC_BLOCKS)
+
+
+def needs_shaping(ch: str) -> bool:
+    """A joining letter (class AL) this module cannot shape: Syriac, N'Ko, Mandaic, …"""
+    return unicodedata.bidirectional(ch) == "AL" and not is_arabic(ch)
+
+
+def shape(text: str) -> str:
+    """``text`` with its Arabic letters in their joining forms (logical order kept)."""
+    if not any(is_arabic(ch) for ch in text):
+        return text
+    return str(_RESHAPER.reshape(text))
+
+
 def uncovered(text: str, fonts: Sequence[str]) -> list[str]:
     """Characters of ``text`` (not white space) that none of ``fonts`` draws properly, once each.
 
-    Letters that need shaping (Arabic) count as not drawn: the PDFs do not shape yet.
+    An Arabic letter counts as drawn when the fonts have the joining forms it takes in
+    ``text`` (reported as the letter typed, not its presentation form).
     """
     missing: list[str] = []
     for ch in text:
         if ch.isspace() or ch in missing:
             continue
-        if unicodedata.bidirectional(ch) in NEEDS_SHAPING or font_for(ch, fonts) is None:
+        if needs_shaping(ch) or font_for(ch, fonts) is None:
             missing.append(ch)
-    return missing
+    if any(font_for(ch, fonts) is None for ch in shape(text) if not ch.isspace()):
+        missing += [ch for ch in text if is_arabic(ch) and ch not in missing]
+    return list(dict.fromkeys(missing))
 
 
 def runs(text: str, fonts: Sequence[str]) -> tuple[Run, ...]:
@@ -88,7 +124,7 @@ def runs(text: str, fonts: Sequence[str]) -> tuple[Run, ...]:
 
 @lru_cache(maxsize=1024)
 def _runs(text: str, fonts: tuple[str, ...]) -> tuple[Run, ...]:
-    visual = get_display(text)
+    visual = get_display(shape(text))
     pieces: list[tuple[str, bool, list[str]]] = []  # font, rtl, characters
     for ch in visual:
         cls = unicodedata.bidirectional(ch)
