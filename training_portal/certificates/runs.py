@@ -15,9 +15,12 @@ left out: without glyph positioning they would sit beside their letter, not abov
 
 The runs are then put in display order by the Unicode bidirectional algorithm
 (python-bidi's ``get_display``, run over the whole name) and drawn as they are, left to
-right. Letters of other joining scripts (Syriac, N'Ko, Mandaic: class AL outside the
-Arabic blocks) are not shaped, so they are refused at entry (``needs_shaping``) and the
-person gives a name as printed.
+right. Letters of other joining or reordering scripts (Syriac, N'Ko, Devanagari, …) are not
+shaped, so they are refused at entry (``needs_shaping``) and the person gives a name as
+printed; so are characters no font has (Ethiopic, for one).
+
+CJK names print in WenQuanYi Micro Hei, the last fallback (one weight, so also on bold
+lines); like every font, only the glyphs a PDF uses are embedded.
 
 Fast path: a name the design's font covers entirely, with no right-to-left character, is
 one plain run (no bidi, no shaping), as before fallbacks existed.
@@ -41,6 +44,11 @@ _RTL = frozenset({"R", "AL"})
 #: two Presentation Forms blocks (already shaped).
 ARABIC_BLOCKS = ((0x0600, 0x06FF), (0x0750, 0x077F), (0x08A0, 0x08FF), (0xFB50, 0xFDFF),
                  (0xFE70, 0xFEFF))
+#: Scripts that join or reorder letters and are not shaped here (a font may still have
+#: their letters, e.g. DejaVu Sans has N'Ko): N'Ko, the Indic scripts from Devanagari to
+#: Sinhala, Myanmar, Khmer, Mongolian, Adlam.
+COMPLEX_BLOCKS = ((0x07C0, 0x07FF), (0x0900, 0x0DFF), (0x1000, 0x109F), (0x1780, 0x17FF),
+                  (0x1800, 0x18AF), (0x1E900, 0x1E95F))
 #: arabic-reshaper's defaults, less the word ligature for "Allah" (U+FDF2): a name is
 #: printed letter by letter, as browsers draw it with Noto Sans Arabic. Lam-alef stays.
 _RESHAPER = ArabicReshaper(
@@ -87,7 +95,11 @@ def is_arabic(ch: str) -> bool:
 
 
 def needs_shaping(ch: str) -> bool:
-    """A joining letter (class AL) this module cannot shape: Syriac, N'Ko, Mandaic, …"""
+    """A letter this module cannot shape: a joining letter (class AL) outside Arabic
+    (Syriac, Mandaic, …), or a script in ``COMPLEX_BLOCKS`` (N'Ko, Indic, Mongolian, …)."""
+    code = ord(ch)
+    if any(low <= code <= high for low, high in COMPLEX_BLOCKS):
+        return True
     return unicodedata.bidirectional(ch) == "AL" and not is_arabic(ch)
 
 
@@ -130,12 +142,16 @@ def _runs(text: str, fonts: tuple[str, ...]) -> tuple[Run, ...]:
         cls = unicodedata.bidirectional(ch)
         rtl = True if cls in _RTL else False if cls in _LTR else None
         neutral = rtl is None or unicodedata.category(ch)[0] in "MZP"
+        best = font_for(ch, fonts)
         if pieces:
             font, run_rtl, chars = pieces[-1]
-            if ord(ch) in cmap(font) and (neutral or rtl == run_rtl):
+            # A letter joins the run only in its own best font (a CJK fallback also has
+            # Latin letters, which belong in the design's font); white space and
+            # punctuation stay with the run they follow when its font has them.
+            if (ord(ch) in cmap(font) if neutral else best == font and rtl == run_rtl):
                 chars.append(ch)
                 continue
-        font = font_for(ch, fonts) or fonts[0]  # uncovered: refused at entry; draw a box
+        font = best or fonts[0]  # uncovered: refused at entry; draw a box
         pieces.append((font, bool(rtl), [ch]))
     return tuple(
         Run("".join(chars), font, rtl, stringWidth("".join(chars), font, 1.0))
