@@ -1,7 +1,9 @@
 """Certificate and training-record PDFs: pure functions from data + design to bytes.
 
-No Flask, no database. Text is drawn with the design's embedded TTF fonts, so names in
-any script the font covers print (and extract) exactly. Certificates never name a venue.
+No database, no request needed. Text is drawn with the design's embedded TTF fonts;
+people's names go through ``runs`` (fallback fonts, bidi order, Arabic shaping). Dates
+and plurals use Flask-Babel, as the pages do, in the current locale when an app is
+active and in English otherwise. Certificates never name a venue.
 """
 
 from __future__ import annotations
