@@ -219,3 +219,47 @@ def test_long_date_is_the_dateformat_filter_of_the_pages(app) -> None:
         page = render_template_string('{{ day|dateformat("d MMMM yyyy") }}', day=day)
         assert long_date(day) == page == "5 January 2027"
     assert long_date(day) == "5 January 2027"  # outside the app: English, same pattern
+
+
+# ---------------------------------------------------------------- fallback fonts are read lazily
+
+
+def _design_copy(tmp_path, fallback: str = "wqy-microhei.ttc"):
+    import shutil
+
+    from training_portal.certificates.design import DEFAULT_FOLDER
+
+    (tmp_path / "fonts").mkdir()
+    shutil.copy(DEFAULT_FOLDER / "fonts" / fallback, tmp_path / "fonts" / fallback)
+    yaml_text = (DEFAULT_FOLDER / "design.yaml").read_text(encoding="utf-8")
+    head = yaml_text[: yaml_text.index("fallback_fonts:")]
+    (tmp_path / "design.yaml").write_text(
+        head.replace("logo: logo.png", "logo:")
+        + f"fallback_fonts:\n  - regular: {fallback}\n    bold: {fallback}\n",
+        encoding="utf-8",
+    )
+    return tmp_path
+
+
+def test_the_cjk_font_is_read_only_when_a_name_needs_it(tmp_path) -> None:
+    from reportlab.pdfbase.pdfmetrics import getRegisteredFontNames
+
+    from training_portal.certificates.design import unprintable_characters
+
+    design = load_design(_design_copy(tmp_path))
+    cjk = design.fallback_regular[0]
+    assert cjk == design.fallback_bold[0]
+    assert cjk not in getRegisteredFontNames()
+    assert unprintable_characters("Zoë Łukasiewicz", design) == ""
+    assert cjk not in getRegisteredFontNames()  # the design's font had every letter
+    assert unprintable_characters("李小龍", design) == ""
+    assert cjk in getRegisteredFontNames()
+
+
+def test_an_opentype_cff_fallback_is_refused_when_the_design_loads(tmp_path) -> None:
+    from training_portal.certificates.design import DesignError
+
+    folder = _design_copy(tmp_path)
+    (folder / "fonts" / "wqy-microhei.ttc").write_bytes(b"OTTO" + bytes(100))
+    with pytest.raises(DesignError, match="not a TrueType"):
+        load_design(folder)

@@ -32,11 +32,13 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from threading import Lock
 
 from arabic_reshaper import ArabicReshaper
 from bidi import get_display
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 _RTL = frozenset({"R", "AL"})
@@ -66,9 +68,39 @@ class Run:
     width: float  # at size 1
 
 
+#: Fallback fonts named but not read yet: font name -> file (see ``defer_font``).
+_DEFERRED: dict[str, str] = {}
+_LOADING = Lock()
+
+
+def defer_font(name: str, path: str) -> None:
+    """Register the TTF at ``path`` as ``name`` when a name first needs it.
+
+    A CJK font costs a process about 25 MB and 0.1 s to read; most processes never print
+    a character only it has (a character goes to the first font that has it, so a font
+    is only looked at once the fonts before it lack the character).
+    """
+    if name not in pdfmetrics.getRegisteredFontNames():
+        _DEFERRED[name] = path
+
+
+def _ensure(font_name: str) -> None:
+    if font_name in _DEFERRED:
+        with _LOADING:
+            path = _DEFERRED.get(font_name)
+            if path is not None:
+                pdfmetrics.registerFont(TTFont(font_name, path))
+                del _DEFERRED[font_name]
+
+
 @cache
 def cmap(font_name: str) -> frozenset[int]:
-    """The code points ``font_name`` (a registered TTF) has glyphs for."""
+    """The code points ``font_name`` (a registered or deferred TTF) has glyphs for.
+
+    Every font ``runs`` draws with has been through here first, so a deferred font is
+    registered before ReportLab is asked to measure or draw with it.
+    """
+    _ensure(font_name)
     face = pdfmetrics.getFont(font_name).face  # type: ignore[attr-defined]
     return frozenset(face.charToGlyph)
 
