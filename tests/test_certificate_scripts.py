@@ -18,7 +18,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from tests.pdfs import text_of
 from training_portal.certificates import runs
-from training_portal.certificates.design import load_design
+from training_portal.certificates.design import load_design, unprintable_characters
 from training_portal.certificates.layout import RunsText
 from training_portal.certificates.pdf import (
     CertificateData,
@@ -111,6 +111,14 @@ def test_an_arabic_certificate_carries_the_shaped_letters_in_noto_sans_arabic() 
     assert LAYLA_SHAPED in text
     assert not any("\u0600" <= ch <= "\u06ff" for ch in text)  # no unjoined letters
     assert "NotoSansArabic-Bold" in fonts_of(pdf)
+
+
+def test_persian_with_a_zero_width_non_joiner_keeps_the_break_in_joining() -> None:
+    # The ZWNJ keeps "زاده" from joining "مهدی" (all isolated forms here but م, ه, د).
+    assert unprintable_characters("مهدی\u200cزاده", DESIGN) == ""
+    [(font, text)] = drawn("مهدی\u200cزاده")
+    assert font == ARABIC_BOLD
+    assert text == "\ufee9\ufea9\ufe8d\ufeaf\u200c\ufbfc\ufeaa\ufeec\ufee3"
 
 
 def test_vowel_marks_are_left_out_rather_than_misplaced() -> None:

@@ -7,17 +7,19 @@ tables) and only then the design's font. Spaces, punctuation and combining marks
 the run they follow when its font has them.
 
 Arabic letters are first given their joining forms (initial, medial, final, isolated)
-and lam-alef ligatures by ``arabic-reshaper`` (pure Python, no dependencies), which swaps them for the Arabic
-Presentation Forms code points (U+FB50–U+FDFF, U+FE70–U+FEFF) that Noto Sans Arabic has
+and lam-alef ligatures by ``arabic-reshaper`` (pure Python, no dependencies), which
+swaps them for the Arabic Presentation Forms code points (U+FB50–U+FDFF, U+FE70–U+FEFF) that Noto Sans Arabic has
 glyphs for. ReportLab draws one glyph per code point without OpenType shaping, so this
 is what makes the letters join. Vowel marks (harakat, optional in written Arabic) are
 left out: without glyph positioning they would sit beside their letter, not above it.
 
 The runs are then put in display order by the Unicode bidirectional algorithm
 (python-bidi's ``get_display``, run over the whole name) and drawn as they are, left to
-right. Letters of other joining or reordering scripts (Syriac, N'Ko, Devanagari, …) are not
-shaped, so they are refused at entry (``needs_shaping``) and the person gives a name as
-printed; so are characters no font has (Ethiopic, for one).
+right. Letters of other joining or reordering scripts (Syriac, N'Ko, Devanagari, …) and the
+Arabic-script letters ``arabic-reshaper`` has no forms for (some Kurdish, Pashto and
+Sindhi letters; Arabic, Persian and Urdu are covered) are not shaped, so they are
+refused at entry (``needs_shaping``) and the person gives a name as printed; so are
+characters no font has (Ethiopic, for one).
 
 CJK names print in WenQuanYi Micro Hei, the last fallback (one weight, so also on bold
 lines); like every font, only the glyphs a PDF uses are embedded.
@@ -35,6 +37,7 @@ from functools import cache, lru_cache
 from threading import Lock
 
 from arabic_reshaper import ArabicReshaper
+from arabic_reshaper.letters import LETTERS_ARABIC
 from bidi import get_display
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -127,12 +130,15 @@ def is_arabic(ch: str) -> bool:
 
 
 def needs_shaping(ch: str) -> bool:
-    """A letter this module cannot shape: a joining letter (class AL) outside Arabic
-    (Syriac, Mandaic, …), or a script in ``COMPLEX_BLOCKS`` (N'Ko, Indic, Mongolian, …)."""
+    """A letter this module cannot shape: an Arabic-script letter ``arabic-reshaper`` has
+    no joining forms for (some Pashto, Sindhi and Kurdish letters), a joining letter (class
+    AL) outside Arabic (Syriac, Mandaic, …), or a script in ``COMPLEX_BLOCKS``."""
     code = ord(ch)
     if any(low <= code <= high for low, high in COMPLEX_BLOCKS):
         return True
-    return unicodedata.bidirectional(ch) == "AL" and not is_arabic(ch)
+    if is_arabic(ch):
+        return code < 0x0900 and unicodedata.category(ch) == "Lo" and ch not in LETTERS_ARABIC
+    return unicodedata.bidirectional(ch) == "AL"
 
 
 def shape(text: str) -> str:
@@ -154,7 +160,7 @@ def uncovered(text: str, fonts: Sequence[str]) -> list[str]:
             continue
         if needs_shaping(ch) or font_for(ch, fonts) is None:
             missing.append(ch)
-    if any(font_for(ch, fonts) is None for ch in shape(text) if not ch.isspace()):
+    if any(is_arabic(ch) and font_for(ch, fonts) is None for ch in shape(text)):
         missing += [ch for ch in text if is_arabic(ch) and ch not in missing]
     return list(dict.fromkeys(missing))
 
