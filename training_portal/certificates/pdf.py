@@ -260,7 +260,7 @@ RECORD_HEADERS = ("Module", "Version", "Passed", "Valid until", "Certificate cod
 
 def _record_name(name: str, design: Design) -> Flowable:
     """The holder's name as the record's heading, drawn as runs like the certificate's."""
-    lines = wrap_runs(name, design.bold_fonts, 16, RECORD_WIDTH - 12)
+    lines = wrap_runs(name, design.bold_fonts, 16, RECORD_WIDTH - 12)  # the frame pads 6 a side
     return RunsText(lines, design.bold_fonts, 16, 20, design.colours.text)
 
 
@@ -300,9 +300,6 @@ def _record_styles(design: Design) -> dict[str, ParagraphStyle]:
             fontName=design.font_bold,
             textColor=design.colours.primary,
             splitLongWords=0,
-        ),
-        "name": ParagraphStyle(
-            "name", parent=base, fontName=design.font_bold, fontSize=16, leading=20
         ),
         "small": ParagraphStyle(
             "small", parent=base, fontSize=9, textColor=design.colours.muted

@@ -8,9 +8,9 @@ the run they follow when its font has them.
 
 Arabic letters are first given their joining forms (initial, medial, final, isolated)
 and lam-alef ligatures by ``arabic-reshaper`` (pure Python, no dependencies), which
-swaps them for the Arabic Presentation Forms code points (U+FB50–U+FDFF, U+FE70–U+FEFF) that Noto Sans Arabic has
-glyphs for. ReportLab draws one glyph per code point without OpenType shaping, so this
-is what makes the letters join. Vowel marks (harakat, optional in written Arabic) are
+swaps them for the Arabic Presentation Forms code points (U+FB50–U+FDFF, U+FE70–U+FEFF)
+that Noto Sans Arabic has glyphs for. ReportLab draws one glyph per code point, without
+OpenType shaping, so this is what makes the letters join. Vowel marks (harakat, optional in written Arabic) are
 left out: without glyph positioning they would sit beside their letter, not above it.
 
 The runs are then put in display order by the Unicode bidirectional algorithm
