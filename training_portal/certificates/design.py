@@ -8,8 +8,9 @@ Font lookup, for each of ``fonts.regular``, ``fonts.bold`` and the ``fallback_fo
 2. ``/usr/share/fonts/truetype/dejavu/`` and ``/usr/share/fonts/truetype/noto/`` (Debian);
 3. the shipped ``certificates/fonts/`` folder (a design folder without its own copies).
 Defaults are ``DejaVuSans.ttf`` and ``DejaVuSans-Bold.ttf``, which cover Latin, Greek
-and Cyrillic; the shipped ``fallback_fonts`` add Noto Sans Hebrew. A missing file is an
-error at load time, never a black box in a PDF.
+and Cyrillic; the shipped ``fallback_fonts`` add Hebrew, Arabic and CJK. A missing file
+(or a fallback that is not TrueType) is an error at load time, never a black box in a PDF.
+Fallback fonts are read only when a name first needs one (``runs.defer_font``).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
-from training_portal.certificates.runs import uncovered
+from training_portal.certificates.runs import defer_font, uncovered
 
 DEFAULT_FOLDER = Path(__file__).resolve().parents[2] / "certificates"
 SYSTEM_FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
@@ -37,6 +38,7 @@ NOTO_FONT_DIR = Path("/usr/share/fonts/truetype/noto")  # Debian's fonts-noto-co
 BODY_PLACEHOLDERS = frozenset({"issuer", "module_title", "module_version"})
 _HEX = re.compile(r"#[0-9A-Fa-f]{6}")
 _PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+_TRUETYPE_MAGIC = (b"\x00\x01\x00\x00", b"true", b"ttcf")
 
 
 class DesignError(ValueError):
@@ -119,8 +121,8 @@ def load_design(folder: Path = DEFAULT_FOLDER) -> Design:
             raw, "poster_heading", source, "Staff: do your safety training"
         ),
         record_title=_text(raw, "record_title", source, "Training record"),
-        fallback_regular=tuple(register_font(find_font(folder, f["regular"])) for f in fallbacks),
-        fallback_bold=tuple(register_font(find_font(folder, f["bold"])) for f in fallbacks),
+        fallback_regular=tuple(fallback_font(find_font(folder, f["regular"])) for f in fallbacks),
+        fallback_bold=tuple(fallback_font(find_font(folder, f["bold"])) for f in fallbacks),
     )
 
 
@@ -156,10 +158,30 @@ def register_font(path: Path) -> str:
     return _register(path.resolve())
 
 
+def _font_name(path: Path) -> str:
+    digest = hashlib.sha1(str(path).encode(), usedforsecurity=False).hexdigest()[:8]
+    return f"{path.stem}-{digest}"
+
+
+def fallback_font(path: Path) -> str:
+    """A fallback font's name; the file is read when a name first needs it (``runs``).
+
+    Checked now as far as is cheap: a TrueType file or collection. OpenType/CFF (``OTTO``)
+    is refused, as ReportLab cannot embed CFF outlines.
+    """
+    path = path.resolve()
+    with path.open("rb") as handle:
+        magic = handle.read(4)
+    if magic not in _TRUETYPE_MAGIC:
+        raise DesignError(f"cannot use font {path}: not a TrueType (.ttf or .ttc) file")
+    name = _font_name(path)
+    defer_font(name, str(path))
+    return name
+
+
 @cache
 def _register(path: Path) -> str:
-    digest = hashlib.sha1(str(path).encode(), usedforsecurity=False).hexdigest()[:8]
-    name = f"{path.stem}-{digest}"
+    name = _font_name(path)
     try:
         pdfmetrics.registerFont(TTFont(name, str(path)))
     except Exception as exc:  # ReportLab raises several types for a bad TTF

@@ -15,6 +15,7 @@ from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.lib.colors import Color
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable
 
 from training_portal.certificates import runs
 
@@ -107,6 +108,52 @@ def draw_fitted(
         else:
             canvas.drawCentredString(x_centre, y, line)
     return y
+
+
+def wrap_runs(text: str, fonts: Sequence[str], size: float, room: float) -> tuple[str, ...]:
+    """``text`` in lines no wider than ``room`` (points), broken between words, measured as
+    runs (font fallback, shaping); a word wider than ``room`` is broken between characters.
+    Each line is put in display order on its own when drawn."""
+    def fits(line: str) -> bool:
+        return runs.width(line, fonts, size) <= room
+
+    lines: list[str] = []
+    for word in " ".join(text.split()).split(" "):
+        if lines and fits(f"{lines[-1]} {word}"):
+            lines[-1] = f"{lines[-1]} {word}"
+            continue
+        while len(word) > 1 and not fits(word):
+            cut = max((i for i in range(1, len(word)) if fits(word[:i])), default=1)
+            lines.append(word[:cut])
+            word = word[cut:]
+        lines.append(word)
+    return tuple(lines)
+
+
+class RunsText(Flowable):
+    """Lines drawn with ``runs.draw``: for names in tables and headings of the training
+    record and the register, so Hebrew, Arabic, CJK and mixed names print there as on the
+    certificate (a ``Paragraph`` or a table string uses one font and logical order)."""
+
+    def __init__(self, lines: Sequence[str], fonts: Sequence[str], size: float, leading: float,
+                 colour: Color) -> None:
+        super().__init__()
+        self.lines = tuple(lines)
+        self._fonts = tuple(fonts)
+        self._size = size
+        self._leading = leading
+        self._colour = colour
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        self.width = max(runs.width(line, self._fonts, self._size) for line in self.lines)
+        self.height = len(self.lines) * self._leading
+        return self.width, self.height
+
+    def draw(self) -> None:
+        self.canv.setFillColor(self._colour)
+        for i, line in enumerate(self.lines):
+            y = self.height - self._size - i * self._leading  # baseline, as a table string's
+            runs.draw(self.canv, line, self._fonts, self._size, 0, y)
 
 
 def qr_widget(payload: str, size: float, level: str = "M") -> QrCodeWidget:

@@ -1,7 +1,9 @@
 """Certificate and training-record PDFs: pure functions from data + design to bytes.
 
-No Flask, no database. Text is drawn with the design's embedded TTF fonts, so names in
-any script the font covers print (and extract) exactly. Certificates never name a venue.
+No database, no request needed. Text is drawn with the design's embedded TTF fonts;
+people's names go through ``runs`` (fallback fonts, bidi order, Arabic shaping). Dates
+and plurals use Flask-Babel, as the pages do, in the current locale when an app is
+active and in English otherwise. Certificates never name a venue.
 """
 
 from __future__ import annotations
@@ -13,15 +15,20 @@ from datetime import date
 from urllib.parse import quote
 from xml.sax.saxutils import escape
 
+from babel.dates import format_date as babel_format_date
+from flask import has_app_context
+from flask_babel import format_date, ngettext
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from training_portal.certificates.design import Design
 from training_portal.certificates.layout import (
+    RunsText,
     TextFit,
     draw_fitted,
     draw_qr,
@@ -29,6 +36,7 @@ from training_portal.certificates.layout import (
     new_canvas,
     qr_widget,
     shrink_to_width,
+    wrap_runs,
 )
 
 PAGE_W, PAGE_H = landscape(A4)
@@ -60,8 +68,16 @@ class RecordRow:
     issued_to: str | None = None
 
 
+#: The site's long date: templates write ``|dateformat("d MMMM yyyy")`` (Flask-Babel).
+LONG_DATE = "d MMMM yyyy"
+
+
 def long_date(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"  # strftime %B is English under the default C locale
+    """``day`` as the site's pages print it: Flask-Babel's ``format_date`` (the function
+    behind the ``dateformat`` filter) in the request's locale; English outside the app."""
+    if has_app_context():
+        return str(format_date(day, LONG_DATE))
+    return str(babel_format_date(day, LONG_DATE, locale="en"))
 
 
 def fit_name(name: str, font: str, fallbacks: tuple[str, ...] = ()) -> TextFit:
@@ -217,13 +233,9 @@ def render_training_record(
     )
     styles = _record_styles(design)
     story = [
-        Paragraph(escape(holder_name), styles["name"]),
-        Paragraph(
-            escape(
-                f"Generated on {long_date(generated_on)} · {len(rows)} current certificates"
-            ),
-            styles["small"],
-        ),
+        _record_name(holder_name, design),
+        Paragraph(escape(f"Generated on {long_date(generated_on)} · {certificate_count(len(rows))}"),
+                  styles["small"]),
         Spacer(1, 6 * mm),
         _record_table(rows, styles, design, holder_name),
     ]
@@ -235,24 +247,59 @@ def render_training_record(
     return buffer.getvalue()
 
 
+def certificate_count(count: int) -> str:
+    """ "1 current certificate", "2 current certificates": plural forms from Babel."""
+    return str(ngettext("%(num)d current certificate", "%(num)d current certificates", count))
+
+
+RECORD_WIDTH = A4[0] - 36 * mm
+RECORD_SIZE, RECORD_LEADING = 9.5, 12.0
+CELL_PAD = 6  # ReportLab Table's default left and right padding
+RECORD_HEADERS = ("Module", "Version", "Passed", "Valid until", "Certificate code")
+
+
+def _record_name(name: str, design: Design) -> Flowable:
+    """The holder's name as the record's heading, drawn as runs like the certificate's."""
+    lines = wrap_runs(name, design.bold_fonts, 16, RECORD_WIDTH - 12)  # the frame pads 6 a side
+    return RunsText(lines, design.bold_fonts, 16, 20, design.colours.text)
+
+
+def record_column_widths(rows: list[RecordRow], design: Design) -> list[float]:
+    """Widths (points) of the record's five columns.
+
+    Version, dates and code fit their widest value and their header's longest word (in
+    bold), so neither values nor header words ever break; the module column takes the rest.
+    """
+    def widest(values: list[str], header: str) -> float:
+        words = [stringWidth(w, design.font_bold, RECORD_SIZE) for w in header.split()]
+        texts = [stringWidth(v, design.font_regular, RECORD_SIZE) for v in values]
+        return max(*words, *texts, 0.0) + 2 * CELL_PAD
+
+    fixed = [
+        widest([r.version for r in rows], RECORD_HEADERS[1]),
+        widest([long_date(r.passed_on) for r in rows], RECORD_HEADERS[2]),
+        widest([long_date(r.expires_on) for r in rows], RECORD_HEADERS[3]),
+        widest([r.code for r in rows], RECORD_HEADERS[4]),
+    ]
+    return [RECORD_WIDTH - sum(fixed), *fixed]
+
+
 def _record_styles(design: Design) -> dict[str, ParagraphStyle]:
     base = ParagraphStyle(
         "cell",
         fontName=design.font_regular,
-        fontSize=9.5,
-        leading=12,
+        fontSize=RECORD_SIZE,
+        leading=RECORD_LEADING,
         textColor=design.colours.text,
     )
     return {
         "cell": base,
-        "head": ParagraphStyle(
+        "head": ParagraphStyle(  # wraps between words only, never inside one
             "head",
             parent=base,
             fontName=design.font_bold,
             textColor=design.colours.primary,
-        ),
-        "name": ParagraphStyle(
-            "name", parent=base, fontName=design.font_bold, fontSize=16, leading=20
+            splitLongWords=0,
         ),
         "small": ParagraphStyle(
             "small", parent=base, fontSize=9, textColor=design.colours.muted
@@ -267,32 +314,29 @@ def _record_table(
     def cell(text: str, style: str = "cell") -> Paragraph:
         return Paragraph(escape(text), styles[style])
 
-    def title(row: RecordRow) -> Paragraph:
+    widths = record_column_widths(rows, design)
+
+    def title(row: RecordRow) -> Paragraph | list[Flowable]:
         if row.issued_to is None or row.issued_to == holder_name:
             return cell(str(row.module_title))
         # The certificate states the name it was issued with; say so rather than hide it.
-        return Paragraph(f"{escape(str(row.module_title))}<br/>"
-                         f"{escape('Issued to: ' + row.issued_to)}", styles["cell"])
+        issued = wrap_runs(f"Issued to: {row.issued_to}", design.regular_fonts, RECORD_SIZE,
+                           widths[0] - 2 * CELL_PAD)
+        return [cell(str(row.module_title)),
+                RunsText(issued, design.regular_fonts, RECORD_SIZE, RECORD_LEADING, design.colours.text)]
 
-    header = [
-        cell(h, "head")
-        for h in ("Module", "Version", "Passed", "Valid until", "Certificate code")
-    ]
-    body: list[list[Paragraph | str]] = [
+    header = [cell(h, "head") for h in RECORD_HEADERS]
+    body: list[list[Paragraph | list[Flowable] | str]] = [
         [
             title(r),
             cell(str(r.version)),
-            cell(r.passed_on.isoformat()),
-            cell(r.expires_on.isoformat()),
+            cell(long_date(r.passed_on)),
+            cell(long_date(r.expires_on)),
             cell(r.code),
         ]
         for r in rows
     ] or [[cell("No current certificates."), "", "", "", ""]]
-    table = Table(
-        [header, *body],
-        colWidths=[50 * mm, 15 * mm, 27 * mm, 27 * mm, 55 * mm],  # dates and codes never wrap
-        repeatRows=1,
-    )
+    table = Table([header, *body], colWidths=widths, repeatRows=1)
     table.setStyle(
         TableStyle(
             [

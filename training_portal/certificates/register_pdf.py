@@ -36,8 +36,9 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table
 
+from training_portal.certificates import runs
 from training_portal.certificates.design import Design
-from training_portal.certificates.layout import shrink_to_width
+from training_portal.certificates.layout import RunsText, shrink_to_width, wrap_runs
 from training_portal.certificates.pdf import long_date
 
 PAGE_W, PAGE_H = landscape(A4)
@@ -199,7 +200,8 @@ def _register_body(rows: tuple[RegisterRow, ...], styles: dict[str, ParagraphSty
         return _para(EMPTY_MESSAGE, styles["empty"])
     widths = column_widths(rows, design)
     wrap = _Wrapper(design.font_regular)
-    body = [_row_cells(row, widths, wrap) for row in rows]
+    name = _NameCells(design)
+    body = [_row_cells(row, widths, wrap, name) for row in rows]
     new_person = [i for i in range(1, len(rows)) if rows[i].person_name != rows[i - 1].person_name]
     return _RegisterTable(_Rows(body, widths, new_person), _table_style(design), design.colours.muted)
 
@@ -253,9 +255,9 @@ def _share(left: float, need: tuple[float, float], longest_word: tuple[float, fl
     return min(max(left * person / (person + module), low), high)
 
 
-def _row_cells(row: RegisterRow, widths: list[float], wrap: _Wrapper) -> list[str]:
+def _row_cells(row: RegisterRow, widths: list[float], wrap: _Wrapper, name: _NameCells) -> list[Cell]:
     return [
-        wrap(row.person_name, widths[0]),
+        name(row.person_name, widths[0], wrap),
         wrap(row.module_title, widths[1]),
         _version(row),
         _day(row.passed_on),
@@ -263,6 +265,29 @@ def _row_cells(row: RegisterRow, widths: list[float], wrap: _Wrapper) -> list[st
         wrap(row.status_label, widths[5]),
         _code(row),
     ]
+
+
+Cell = str | RunsText
+
+
+class _NameCells:
+    """Person cells: a plain string when the design's font draws the name as it is (the
+    fast path), else lines drawn as runs (fallback fonts, right-to-left order, shaping)."""
+
+    def __init__(self, design: Design) -> None:
+        self._design = design
+        self._done: dict[tuple[str, float], RunsText] = {}
+
+    def __call__(self, name: str, column: float, wrap: _Wrapper) -> Cell:
+        design = self._design
+        if not design.fallback_regular or runs.is_plain(name, design.font_regular):
+            return wrap(name, column)
+        key = (name, column)
+        if key not in self._done:
+            lines = wrap_runs(name, design.regular_fonts, CELL_SIZE, column - 2 * PAD_X)
+            self._done[key] = RunsText(lines, design.regular_fonts, CELL_SIZE, CELL_LEADING,
+                                       design.colours.text)
+        return self._done[key]
 
 
 def _version(row: RegisterRow) -> str:
@@ -349,15 +374,19 @@ def _table_style(design: Design) -> list[StyleCommand]:
     ]
 
 
-def _row_height(cells: Sequence[str]) -> float:
+def _row_height(cells: Sequence[Cell]) -> float:
     """The height ReportLab's Table gives this row: most lines, plus vertical padding."""
-    return max(cell.count("\n") + 1 for cell in cells) * CELL_LEADING + 2 * PAD_Y
+    return max(_line_count(cell) for cell in cells) * CELL_LEADING + 2 * PAD_Y
+
+
+def _line_count(cell: Cell) -> int:
+    return len(cell.lines) if isinstance(cell, RunsText) else cell.count("\n") + 1
 
 
 class _Rows:
     """Every body row's cells and height, measured once and shared by all the pages."""
 
-    def __init__(self, body: list[list[str]], widths: list[float], new_person: list[int]) -> None:
+    def __init__(self, body: list[list[Cell]], widths: list[float], new_person: list[int]) -> None:
         self.body = body
         self.widths = widths
         self.new_person = new_person  # indexes of rows that begin another person's rows
