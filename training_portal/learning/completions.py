@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from training_portal.extensions import db
 from training_portal.learning.models import Attempt, Completion
@@ -32,15 +32,20 @@ def record_pass(attempt: Attempt, module: Module, passed_at: datetime, today: da
 
 
 def latest_completions(user_id: int, slugs: Iterable[str] | None = None) -> dict[str, Completion]:
-    """The most recent pass per module for this person, in one query."""
-    query = (select(Completion).where(Completion.user_id == user_id)
-             .order_by(Completion.passed_at, Completion.id))
+    """The most recent pass per module for this person (by passed_at, then id), in one query.
+
+    Only those rows are loaded: the database ranks each module's passes, so someone with
+    years of refreshers costs no more than someone with one pass per module."""
+    ranked = select(Completion.id, func.row_number().over(
+        partition_by=Completion.module_slug,
+        order_by=(Completion.passed_at.desc(), Completion.id.desc())).label("rank"),
+    ).where(Completion.user_id == user_id)
     if slugs is not None:
-        query = query.where(Completion.module_slug.in_(list(slugs)))
-    latest: dict[str, Completion] = {}
-    for completion in db.session.scalars(query):
-        latest[completion.module_slug] = completion
-    return latest
+        ranked = ranked.where(Completion.module_slug.in_(list(slugs)))
+    latest_ids = ranked.subquery()
+    query = (select(Completion).join(latest_ids, latest_ids.c.id == Completion.id)
+             .where(latest_ids.c.rank == 1))
+    return {completion.module_slug: completion for completion in db.session.scalars(query)}
 
 
 def pass_facts(completion: Completion) -> PassFacts:
