@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from babel import Locale
 from flask import Flask, request
 from markupsafe import Markup
 
@@ -80,7 +81,9 @@ def _register_extensions(app: Flask) -> None:
     ext.login_manager.login_view = "accounts.login"
     ext.login_manager.login_message = None
     ext.csrf.init_app(app)
-    ext.babel.init_app(app)
+    # One language: the Locale is parsed once, not on every request's first gettext (a file check).
+    site_locale = Locale.parse(app.config["BABEL_DEFAULT_LOCALE"])
+    ext.babel.init_app(app, locale_selector=lambda: site_locale)
     ext.limiter.init_app(app)
     import training_portal.accounts.sessions  # noqa: F401  (registers the user loader)
     from training_portal.accounts.session_checks import RecentChecks
