@@ -87,3 +87,55 @@ def test_the_log_out_token_is_signed_once_per_reuse_window(make_app, monkeypatch
     client.get("/my/training")
     client.get("/my/training")
     assert len(signed) == 2
+
+
+def _kill_the_apps_connections(app) -> None:  # type: ignore[no-untyped-def]
+    """As a database restart does: every other connection to this database is ended."""
+    from sqlalchemy import create_engine, text
+
+    other = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+    with other.begin() as connection:
+        connection.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+    other.dispose()
+
+
+@pytest.mark.postgres_only
+def test_no_ping_per_request_on_postgresql(app):
+    from tests.statement_count import counting_statements
+    from training_portal.extensions import db
+
+    with app.app_context():
+        assert db.engine.pool._pre_ping is False
+        user = UserFactory()
+        engine = db.engine
+    client = login_client(app, user)
+    client.get("/my/training")
+    with counting_statements(engine) as seen:
+        client.get("/my/training")
+    assert not any(s.strip().upper() == "SELECT 1" for s in seen)
+
+
+@pytest.mark.postgres_only
+def test_an_idle_connection_killed_by_a_restart_is_replaced_without_an_error(app, monkeypatch):
+    from training_portal import extensions
+
+    with app.app_context():
+        user = UserFactory()
+    client = login_client(app, user)
+    assert client.get("/my/training").status_code == 200
+    _kill_the_apps_connections(app)
+    monkeypatch.setattr(extensions, "PING_AFTER_IDLE_SECONDS", 0.0)  # as after 10 s idle
+    assert client.get("/my/training").status_code == 200
+
+
+@pytest.mark.postgres_only
+def test_a_connection_killed_while_busy_gives_one_503_then_recovers(app):
+    with app.app_context():
+        user = UserFactory()
+    client = login_client(app, user)
+    assert client.get("/my/training").status_code == 200
+    _kill_the_apps_connections(app)  # found at once, before the idle ping would look
+    assert client.get("/my/training").status_code == 503
+    assert client.get("/my/training").status_code == 200
+    assert client.get("/healthz").status_code == 200

@@ -74,6 +74,8 @@ def _register_extensions(app: Flask) -> None:
     from training_portal.db import include_in_schema_comparison
 
     ext.db.init_app(app)
+    with app.app_context():
+        ext.ping_after_idle(ext.db.engine)  # instead of pool_pre_ping on every checkout
     migrations = Path(__file__).resolve().parent.parent / "migrations"
     ext.migrate.init_app(app, ext.db, render_as_batch=True, directory=str(migrations),
                          include_object=include_in_schema_comparison)

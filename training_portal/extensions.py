@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from typing import Any
+
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -9,6 +12,9 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
+from sqlalchemy import event
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import Engine
 
 from training_portal.db import Base
 
@@ -33,6 +39,40 @@ class DecoratedLimiter(Limiter):
         manager = self.limit_manager
         return bool(manager._default_limits or manager._application_limits
                     or manager._blueprint_limits or self._meta_limits)
+
+
+#: A pooled connection unused for longer than this is checked with a ping before a request
+#: gets it (a database restart or a firewall's idle timeout is found there, not by a 503).
+PING_AFTER_IDLE_SECONDS = 10.0
+
+
+def ping_after_idle(engine: Engine) -> None:
+    """Check a connection only when it has sat in the pool a while, instead of pinging on every
+    checkout (``pool_pre_ping``: a round trip per request). A connection that dies while in
+    use still fails that one request with a 503; SQLAlchemy then replaces the pool's
+    connections, and the 503 handler empties the pool too, so the next request reconnects."""
+    if engine.dialect.name == "sqlite":  # a local file: nothing to drop
+        return
+    event.listen(engine, "checkin", _mark_checked_in)
+    event.listen(engine, "checkout", _ping_if_idle)
+
+
+def _mark_checked_in(_dbapi_connection: Any, record: Any) -> None:
+    record.info["checked_in_at"] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    checked_in_at = record.info.get("checked_in_at")
+    if checked_in_at is None or time.monotonic() - checked_in_at < PING_AFTER_IDLE_SECONDS:
+        return
+    try:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("SELECT 1")
+        finally:
+            cursor.close()
+    except Exception as error:  # the pool discards this connection and takes another
+        raise sa_exc.DisconnectionError() from error
 
 
 #: Objects stay readable after the single commit at the end of a request or test set-up.
