@@ -89,6 +89,14 @@ def test_the_log_out_token_is_signed_once_per_reuse_window(make_app, monkeypatch
     assert len(signed) == 2
 
 
+def _postgresql_only(app) -> None:  # type: ignore[no-untyped-def]
+    from training_portal.extensions import db
+
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("connections dropped by the server: PostgreSQL (SQLite is a local file)")
+
+
 def _kill_the_apps_connections(app) -> None:  # type: ignore[no-untyped-def]
     """As a database restart does: every other connection to this database is ended."""
     from sqlalchemy import create_engine, text
@@ -102,6 +110,7 @@ def _kill_the_apps_connections(app) -> None:  # type: ignore[no-untyped-def]
 
 @pytest.mark.postgres_only
 def test_no_ping_per_request_on_postgresql(app):
+    _postgresql_only(app)
     from tests.statement_count import counting_statements
     from training_portal.extensions import db
 
@@ -118,6 +127,7 @@ def test_no_ping_per_request_on_postgresql(app):
 
 @pytest.mark.postgres_only
 def test_an_idle_connection_killed_by_a_restart_is_replaced_without_an_error(app, monkeypatch):
+    _postgresql_only(app)
     from training_portal import extensions
 
     with app.app_context():
@@ -131,6 +141,7 @@ def test_an_idle_connection_killed_by_a_restart_is_replaced_without_an_error(app
 
 @pytest.mark.postgres_only
 def test_a_connection_killed_while_busy_gives_one_503_then_recovers(app):
+    _postgresql_only(app)
     with app.app_context():
         user = UserFactory()
     client = login_client(app, user)
