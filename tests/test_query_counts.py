@@ -25,8 +25,11 @@ SLUGS = ("welcome", "spiking", "door-notes")
 
 def _person_with_history(passes: int):  # type: ignore[no-untyped-def]
     """Someone who passed ``passes`` times (modules in turn, a month apart, so most passes are
-    older ones), each with a certificate, a failed attempt and a page read."""
+    older ones), each with a certificate, a failed attempt and a page read; they work at one
+    venue per four passes (managing the first)."""
     person = UserFactory()
+    for i in range(max(1, passes // 4)):
+        MembershipFactory(user=person, venue=VenueFactory(refresher_months=6), manager=i == 0)
     start = datetime.now(UTC) - timedelta(days=30 * passes)
     for i in range(passes):
         slug = SLUGS[i % len(SLUGS)]
