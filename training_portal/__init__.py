@@ -86,6 +86,7 @@ def _register_extensions(app: Flask) -> None:
     # One language: the Locale is parsed once, not on every request's first gettext (a file check).
     site_locale = Locale.parse(app.config["BABEL_DEFAULT_LOCALE"])
     ext.babel.init_app(app, locale_selector=lambda: site_locale)
+    ext.install_site_gettext(app)
     ext.limiter.init_app(app)
     import training_portal.accounts.sessions  # noqa: F401  (registers the user loader)
     from training_portal.accounts.session_checks import RecentChecks
