@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, func, literal, null, select, union_all
+from sqlalchemy import bindparam, cast, func, literal, null, select, union_all
 
 from training_portal.extensions import db
 from training_portal.learning import status
@@ -63,14 +63,18 @@ def _statement():  # type: ignore[no-untyped-def]
                                order_by=(Completion.passed_at.desc(), Completion.id.desc()))
         .label("rank"),
     ).where(Completion.user_id == user).subquery()
-    # The typed columns come first: a UNION takes its column types from its first SELECT.
-    latest = select(literal(PASSED).label("kind"), ranked.c.module_slug, null().label("page"),
+    # Every NULL is typed: PostgreSQL matches a UNION's columns by type, branch by branch.
+    c = Completion.__table__.c
+    no_page, no_id = cast(null(), PageView.__table__.c.page_number.type), cast(null(), c.id.type)
+    no_pass = (cast(null(), c.module_version.type), cast(null(), c.passed_at.type),
+               cast(null(), c.expires_on.type), cast(null(), c.revoked_at.type))
+    latest = select(literal(PASSED).label("kind"), ranked.c.module_slug, no_page.label("page"),
                     ranked.c.id, ranked.c.module_version, ranked.c.passed_at, ranked.c.expires_on,
                     ranked.c.revoked_at).where(ranked.c.rank == 1)
-    read = select(literal(READ), PageView.module_slug, PageView.page_number, null(), null(),
-                  null(), null(), null()).where(PageView.user_id == user)
-    tried = select(literal(TRIED), Attempt.module_slug, null(), null(), null(), null(),
-                   null(), null()).where(Attempt.user_id == user).distinct()
+    read = select(literal(READ), PageView.module_slug, PageView.page_number, no_id,
+                  *no_pass).where(PageView.user_id == user)
+    tried = select(literal(TRIED), Attempt.module_slug, no_page, no_id,
+                   *no_pass).where(Attempt.user_id == user).distinct()
     return union_all(latest, read, tried)
 
 
