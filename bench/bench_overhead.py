@@ -46,13 +46,18 @@ BUDGETS = {"lesson": 1.7, "my training": 2.5, "quiz": 2.5}
 PROFILE_PARTS = [
     ("whole request (Flask wsgi_app)", "flask/app.py", "wsgi_app"),
     ("  before_request hooks", "flask/app.py", "preprocess_request"),
-    ("    rate limiter check", "flask_limiter/extension.py", "_check_request_limit"),
+    ("    rate limiter check", "flask_limiter/_extension.py", "_check_request_limit"),
+    ("    locale parsed (babel Locale.parse)", "babel/core.py", "parse"),
     ("    CSRF protect (before request)", "flask_wtf/csrf.py", "protect"),
     ("    session limits (enforce_session_limits)", "accounts/sessions.py", "enforce_session_limits"),
     ("    content reload check", "modules/catalog.py", "maybe_reload"),
     ("  session check (load_user)", "accounts/sessions.py", "load_user"),
     ("  connection checkout (pool)", "sqlalchemy/pool/base.py", "_checkout"),
-    ("    of which pre-ping", "sqlalchemy/engine/default.py", "do_ping"),
+    ("    of which pre-ping", "sqlalchemy/engine/default.py", "_do_ping_w_event"),
+    ("  My training: progress (training_progress)", "learning/progress.py", "training_progress"),
+    ("  My training: venues (before: two ORM queries)", "learning/venue_policy.py", "policies_of_member"),
+    ("", "venues/services.py", "memberships_of"),
+    ("  My training: venues (after: one statement)", "learning/venue_policy.py", "venues_of_member"),
     ("  render_template", "flask/templating.py", "render_template"),
     ("  csrf token made (generate_csrf)", "flask_wtf/csrf.py", "generate_csrf"),
     ("  after_request hooks", "flask/app.py", "process_response"),
@@ -158,7 +163,7 @@ def measure(client: Any, path: str, n: int, rounds: int) -> tuple[float, float]:
 def profile(client: Any, path: str, n: int) -> None:
     for _ in range(20):
         client.get(path)
-    profiler = cProfile.Profile()
+    profiler = cProfile.Profile(time.process_time)  # CPU, not time spent waiting
     profiler.enable()
     for _ in range(n):
         client.get(path)
@@ -167,9 +172,15 @@ def profile(client: Any, path: str, n: int) -> None:
     cumulative = {(file, name): entry[3] for (file, _line, name), entry in stats.stats.items()}
     whole = sum(t for (f, name), t in cumulative.items()
                 if f.endswith("flask/app.py") and name == "wsgi_app") or 1.0
-    print(f"cProfile, {n} GETs of {path} (cumulative share of the request):")
+    print(f"cProfile (CPU time), {n} GETs of {path} (cumulative share of the request):")
+    shares = []
     for label, suffix, name in PROFILE_PARTS:
         share = sum(t for (f, fn), t in cumulative.items() if f.endswith(suffix) and fn == name)
+        if label:
+            shares.append([label, share])
+        else:  # no label: added to the line above
+            shares[-1][1] += share
+    for label, share in shares:
         print(f"  {label:<48} {100 * share / whole:5.1f} %")
 
 
