@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from babel import Locale
 from flask import Flask, request
 from markupsafe import Markup
 
@@ -74,6 +75,8 @@ def _register_extensions(app: Flask) -> None:
     from training_portal.db import include_in_schema_comparison
 
     ext.db.init_app(app)
+    with app.app_context():
+        ext.ping_after_idle(ext.db.engine)  # instead of pool_pre_ping on every checkout
     migrations = Path(__file__).resolve().parent.parent / "migrations"
     ext.migrate.init_app(app, ext.db, render_as_batch=True, directory=str(migrations),
                          include_object=include_in_schema_comparison)
@@ -81,7 +84,10 @@ def _register_extensions(app: Flask) -> None:
     ext.login_manager.login_view = "accounts.login"
     ext.login_manager.login_message = None
     ext.csrf.init_app(app)
-    ext.babel.init_app(app)
+    # One language: the Locale is parsed once, not on every request's first gettext (a file check).
+    site_locale = Locale.parse(app.config["BABEL_DEFAULT_LOCALE"])
+    ext.babel.init_app(app, locale_selector=lambda: site_locale)
+    ext.install_site_gettext(app)
     ext.limiter.init_app(app)
     import training_portal.accounts.sessions  # noqa: F401  (registers the user loader)
     from training_portal.accounts.session_checks import RecentChecks

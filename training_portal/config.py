@@ -81,7 +81,7 @@ def from_environment(instance_path: str, env: Mapping[str, str] | None = None) -
         "SESSION_COOKIE_SECURE": portal_env == "production",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": False, "pool_recycle": 1800},
         "BABEL_DEFAULT_LOCALE": "en",
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         **_login_settings(env),

@@ -1,14 +1,94 @@
 """Unbound extension objects; ``create_app`` binds them to an app."""
 
-from flask_babel import Babel
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from flask import Flask
+from flask_babel import Babel, get_translations
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
+from sqlalchemy import event
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import Engine
 
 from training_portal.db import Base
+
+
+class DecoratedLimiter(Limiter):
+    """A limiter that checks only the routes that carry a limit.
+
+    Every limit in the portal is a decorator (``@limiter.limit``/``shared_limit``), and the
+    decorator checks its own route. Flask-Limiter also checks every request in a
+    before_request hook, for default and application-wide limits; the portal has none, so
+    that hook only cost each lesson page about a tenth of its CPU (docs/benchmarks.md,
+    "Per-request overhead"). It still runs if such limits are ever configured.
+    """
+
+    def _check_request_limit(self, callable_name: str | None = None,
+                             in_middleware: bool = True) -> None:
+        if in_middleware and not self._has_request_wide_limits():
+            return
+        super()._check_request_limit(callable_name, in_middleware)
+
+    def _has_request_wide_limits(self) -> bool:
+        manager = self.limit_manager
+        return bool(manager._default_limits or manager._application_limits
+                    or manager._blueprint_limits or self._meta_limits)
+
+
+def install_site_gettext(app: Flask) -> None:
+    """Templates translate with the site language's catalogue, looked up once.
+
+    The site has one language (BABEL_DEFAULT_LOCALE). Flask-Babel's template ``_()`` finds the
+    request's locale and its catalogue on every call (about 9 µs; a quiz page makes 20 such
+    calls, My training 37). Python code still uses flask_babel's gettext. If the site ever
+    chooses a language per request, remove this."""
+    with app.test_request_context():
+        catalogue = get_translations()
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=catalogue.gettext, ngettext=catalogue.ngettext, newstyle=True,
+        pgettext=catalogue.pgettext, npgettext=catalogue.npgettext)
+
+
+#: A pooled connection unused for longer than this is checked with a ping before a request
+#: gets it (a database restart or a firewall's idle timeout is found there, not by a 503).
+PING_AFTER_IDLE_SECONDS = 10.0
+
+
+def ping_after_idle(engine: Engine) -> None:
+    """Check a connection only when it has sat in the pool a while, instead of pinging on every
+    checkout (``pool_pre_ping``: a round trip per request). A connection that dies while in
+    use still fails that one request with a 503; SQLAlchemy then replaces the pool's
+    connections, and the 503 handler empties the pool too, so the next request reconnects."""
+    if engine.dialect.name == "sqlite":  # a local file: nothing to drop
+        return
+    event.listen(engine, "checkin", _mark_checked_in)
+    event.listen(engine, "checkout", _ping_if_idle)
+
+
+def _mark_checked_in(_dbapi_connection: Any, record: Any) -> None:
+    record.info["checked_in_at"] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    checked_in_at = record.info.get("checked_in_at")
+    if checked_in_at is None or time.monotonic() - checked_in_at < PING_AFTER_IDLE_SECONDS:
+        return
+    try:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("SELECT 1")
+        finally:
+            cursor.close()
+    except Exception as error:  # the pool discards this connection and takes another
+        raise sa_exc.DisconnectionError() from error
+
 
 #: Objects stay readable after the single commit at the end of a request or test set-up.
 db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
@@ -16,4 +96,4 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+limiter = DecoratedLimiter(key_func=get_remote_address, default_limits=[])

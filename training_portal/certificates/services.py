@@ -7,6 +7,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
 from training_portal import audit
 from training_portal.accounts.models import User
@@ -137,8 +138,13 @@ def pdf_data(certificate: Certificate, verify_url: str) -> CertificateData:
 
 
 def certificates_of(user: User, include_replaced: bool = False) -> list[Certificate]:
-    """The person's certificates, newest pass first; replaced ones only when asked."""
-    query = select(Certificate).join(Completion).where(Completion.user_id == user.id)
+    """The person's certificates, newest pass first; replaced ones only when asked.
+
+    Each certificate's completion comes in the same statement (the record PDF reads its
+    module), so a long history costs no extra query per certificate."""
+    query = (select(Certificate).join(Certificate.completion)
+             .options(contains_eager(Certificate.completion))
+             .where(Completion.user_id == user.id))
     if not include_replaced:
         query = query.where(Certificate.replaced_at.is_(None))
     return list(db.session.scalars(query.order_by(Completion.passed_at.desc(),

@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from training_portal.extensions import db
 from training_portal.learning.status import Refresher
 from training_portal.modules.content import Module
-from training_portal.venues.models import Membership, Venue
+from training_portal.venues.models import ROLE_MANAGER, Membership, Venue
 
 
 @dataclass(frozen=True)
@@ -48,12 +48,39 @@ def policy_of(venue: Venue) -> VenuePolicy:
         starter_deadline_days=venue.starter_deadline_days)
 
 
+@dataclass(frozen=True)
+class MemberVenue:
+    """A venue this person works at now, as My training lists it."""
+
+    venue_id: int
+    venue_name: str
+    is_manager: bool
+    policy: VenuePolicy
+
+
+_VENUES = Venue.__table__
+_MEMBERSHIPS = Membership.__table__
+_MEMBER_VENUES = (
+    select(_VENUES.c.id, _VENUES.c.name, _VENUES.c.refresher_months, _VENUES.c.required_modules,
+           _VENUES.c.starter_deadline_days, _MEMBERSHIPS.c.role)
+    .join(_MEMBERSHIPS, _MEMBERSHIPS.c.venue_id == _VENUES.c.id)
+    .where(_MEMBERSHIPS.c.user_id == bindparam("user_id"), _MEMBERSHIPS.c.left_at.is_(None))
+    .order_by(_VENUES.c.name, _VENUES.c.id))
+
+
+def venues_of_member(user_id: int) -> list[MemberVenue]:
+    """Every venue this person currently works at, with its policy: one prebuilt Core statement
+    (My training is the page staff land on; no ORM objects)."""
+    rows = db.session.connection().execute(_MEMBER_VENUES, {"user_id": user_id})
+    return [MemberVenue(row.id, row.name, row.role == ROLE_MANAGER, VenuePolicy(
+        venue_id=row.id, venue_name=row.name, refresher_months=row.refresher_months,
+        required_slugs=None if row.required_modules is None else frozenset(row.required_modules),
+        starter_deadline_days=row.starter_deadline_days)) for row in rows]
+
+
 def policies_of_member(user_id: int) -> list[VenuePolicy]:
     """The policies of every venue this person currently works at (one query)."""
-    venues = db.session.scalars(
-        select(Venue).join(Membership).where(Membership.user_id == user_id,
-                                             Membership.left_at.is_(None)).order_by(Venue.name))
-    return [policy_of(v) for v in venues]
+    return [venue.policy for venue in venues_of_member(user_id)]
 
 
 def refreshers_by_module(policies: Sequence[VenuePolicy], modules: Iterable[Module],

@@ -11,11 +11,10 @@ from training_portal.extensions import db
 from training_portal.learning import confidence
 from training_portal.learning.progress import training_progress
 from training_portal.learning.reading import pages_read, record_page_view, resume_page
-from training_portal.learning.venue_policy import policies_of_member, refreshers_by_module
+from training_portal.learning.venue_policy import refreshers_by_module, venues_of_member
 from training_portal.modules.content import Module
 from training_portal.policy import Rule, access
 from training_portal.timeutil import site_today
-from training_portal.venues.services import memberships_of
 from training_portal.web.page_cache import menu_variant
 from training_portal.web.venue_forms import ButtonForm
 
@@ -24,10 +23,10 @@ bp = Blueprint("modules", __name__)
 
 def render_my_training() -> str:
     modules = catalog().published()
-    refreshers = refreshers_by_module(policies_of_member(current_user.id), modules)
+    venues = venues_of_member(current_user.id)
+    refreshers = refreshers_by_module([v.policy for v in venues], modules)
     rows = training_progress(current_user.id, modules, site_today(), refreshers)
-    return render_template("modules/my_training.html", rows=rows,
-                           memberships=memberships_of(current_user))
+    return render_template("modules/my_training.html", rows=rows, memberships=venues)
 
 
 @bp.route("/my/training")

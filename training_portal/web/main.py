@@ -121,6 +121,8 @@ def database_unavailable(error: Exception) -> tuple[str, int, dict[str, str]]:
     site recovers by itself once the database is back."""
     log.warning("database unavailable: %s request_id=%s", type(error).__name__, request_id())
     _roll_back()
+    if not isinstance(error, sa_exc.TimeoutError):  # pool exhausted: its connections are fine
+        _empty_pool()
     _as_visitor()
     body = render_template("errors/error.html", code=503, title=ERROR_TITLES[503], request_id=request_id())
     return body, 503, {"Retry-After": RETRY_AFTER_UNAVAILABLE}
@@ -131,6 +133,14 @@ def _roll_back() -> None:
         db.session.rollback()
     except Exception:  # the connection is already gone; the pool replaces it
         log.debug("rollback after a failure failed too", exc_info=True)
+
+
+def _empty_pool() -> None:
+    """Connections may all be dead (a restart): the next request opens a new one."""
+    try:
+        db.engine.dispose()
+    except Exception:  # nothing more to do; the pool replaces what it can
+        log.debug("emptying the pool after a failure failed too", exc_info=True)
 
 
 def _as_visitor() -> None:

@@ -8,15 +8,20 @@ token. This is what lets lesson pages keep up with a bare endpoint serving the s
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
-from flask import g
+from flask import current_app, g, session
 from flask_wtf.csrf import generate_csrf
 
 CSRF_PLACEHOLDER = "\x00csrf\x00"
 MAX_ENTRIES = 512
+#: A signed CSRF token is reused for this long (at most a twelfth of its lifetime).
+TOKEN_REUSE_SECONDS = 300
+MAX_TOKENS = 10_000
+_signed_tokens: dict[tuple[str, object], tuple[float, str]] = {}
 
 
 class PageCache:
@@ -33,7 +38,7 @@ class PageCache:
                 self._pages[key] = page
                 if len(self._pages) > self._max:
                     self._pages.popitem(last=False)
-        return page.replace(CSRF_PLACEHOLDER, generate_csrf())
+        return page.replace(CSRF_PLACEHOLDER, reused_csrf_token())
 
     def __len__(self) -> int:
         return len(self._pages)
@@ -55,4 +60,34 @@ def menu_variant(user: Any) -> tuple[object, ...]:
 
 def form_csrf_token() -> str:
     """The token templates print in the menu's log-out form (a placeholder while caching)."""
-    return g.get("csrf_placeholder") or generate_csrf()
+    return g.get("csrf_placeholder") or reused_csrf_token()
+
+
+def reused_csrf_token() -> str:
+    """The session's CSRF token, signed at most once every few minutes in this worker.
+
+    Flask-WTF signs the session's raw token afresh (with a timestamp) on every page that
+    shows a form, and every page shows the menu's log-out form: that signing was about a
+    tenth of a lesson page's CPU. A token signed a few minutes ago for the same session is
+    just as valid; it expires that much sooner (WTF_CSRF_TIME_LIMIT, an hour by default).
+    The signed token is also put where Flask-WTF looks (g), so every form on the page
+    carries the same one."""
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    if field in g:  # already signed for this request
+        return generate_csrf()
+    secret = str(current_app.config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key or "")
+    now = time.monotonic()
+    found = _signed_tokens.get((secret, session.get(field)))
+    if found is not None and now - found[0] < _reuse_seconds():
+        setattr(g, field, found[1])
+        return found[1]
+    token = generate_csrf()  # makes the session's raw token when it has none
+    if len(_signed_tokens) >= MAX_TOKENS:  # bounded: old entries are only a saving
+        _signed_tokens.clear()
+    _signed_tokens[(secret, session[field])] = (now, token)
+    return token
+
+
+def _reuse_seconds() -> float:
+    limit = current_app.config.get("WTF_CSRF_TIME_LIMIT", 3600)
+    return TOKEN_REUSE_SECONDS if limit is None else min(TOKEN_REUSE_SECONDS, limit / 12)
