@@ -251,3 +251,12 @@ def test_the_newest_certificate_is_listed_first_whatever_order_they_were_issued_
             expires_on=date(2027, 2, 2)))
         assert [c.id for c in services.certificates_of(user)] == [new.id, old.id]
         assert [c.id for c in services.current_certificates(user, date(2026, 3, 1))] == [new.id]
+
+
+def test_training_record_prints_the_name_as_printed_when_the_person_gave_one(app):
+    with app.app_context():
+        user = UserFactory(name="አበበ ቢቂላ", printed_name="Abebe Bikila")
+        CertificateFactory(completion=CompletionFactory(user_id=user.id, module_slug="welcome"))
+    text = text_of(login_client(app, user).get("/my/record.pdf").data)
+    assert "Abebe Bikila" in text
+    assert "አበበ" not in text

@@ -29,6 +29,12 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    @property
+    def name_for_print(self) -> str:
+        """The name PDFs print: the "name as printed" when the person gave one (their name
+        uses letters the certificate fonts cannot draw), else their name."""
+        return self.printed_name or self.name
+
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"
 

@@ -53,8 +53,7 @@ def issue_for(attempt: Attempt) -> Certificate | None:
     existing = current_certificate_of(completion.id)
     if existing is not None:
         return existing
-    user = completion.user
-    return _issue(completion, user.printed_name or user.name)
+    return _issue(completion, completion.user.name_for_print)
 
 
 def _issue(completion: Completion, holder_name: str, reissue_reason: str | None = None

@@ -8,6 +8,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from training_portal import policy
+from training_portal.accounts.models import User
 from training_portal.certificates import services
 from training_portal.certificates.codes import normalise
 from training_portal.certificates.models import Certificate
@@ -116,5 +117,7 @@ def download(certificate_id: int) -> Response:
 def training_record() -> Response:
     today: date = site_today()
     rows = services.record_rows(services.current_certificates(current_user, today))
-    pdf = render_training_record(current_user.name, rows, _design(), today)
+    holder = db.session.get(User, current_user.id)  # the name as printed is not in the session
+    assert holder is not None  # signed in, so the account exists
+    pdf = render_training_record(holder.name_for_print, rows, _design(), today)
     return _pdf_response(pdf, f"{current_user.name} - training record")
