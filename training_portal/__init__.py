@@ -97,6 +97,10 @@ def _register_extensions(app: Flask) -> None:
     outbox.init_app(app)  # MAIL_DELIVERY=inline: a request sends the mail it queued
 
 
+#: My training pages kept rendered, one per person whose figures are unchanged (~10 KB each).
+MY_TRAINING_PAGES = 2_000
+
+
 def _register_content(app: Flask) -> None:
     """Content and certificate design are loaded once here; requests only read them."""
     from training_portal.certificates.design import load_design
@@ -108,6 +112,7 @@ def _register_content(app: Flask) -> None:
                            interval=app.config["CONTENT_RELOAD_SECONDS"])
     app.extensions["catalog"] = holder
     app.extensions["lesson_pages"] = PageCache()
+    app.extensions["my_training_pages"] = PageCache(MY_TRAINING_PAGES)
     app.jinja_env.globals["menu_csrf_token"] = form_csrf_token
 
     @app.before_request
