@@ -53,7 +53,7 @@ class WrkResult:
     p99_ms: float
     requests: int
     bad: int  # non-2xx/3xx responses + socket errors
-    cpu_ms: float = 0.0  # gunicorn workers' CPU time per request (user + system)
+    cpu_ms: float = 0.0  # gunicorn master + workers' CPU time per request (user + system)
 
 
 # --- set-up: database, user, session cookie, captured page -------------------------------
@@ -219,10 +219,18 @@ def profile(client: Any, paths: dict[str, str], n: int) -> None:
 
 # --- serving and load --------------------------------------------------------------------
 
+#: Ports this project's benches may bind on the shared machine (others' runs use other ranges).
+BENCH_PORTS = range(int(os.environ.get("BENCH_PORT_FIRST", "18400")),
+                    int(os.environ.get("BENCH_PORT_LAST", "18499")) + 1)
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """The first port in BENCH_PORTS nobody is listening on."""
+    for port in BENCH_PORTS:
+        with socket.socket() as sock, contextlib.suppress(OSError):
+            sock.bind(("127.0.0.1", port))
+            return port
+    raise RuntimeError(f"no free port in {BENCH_PORTS.start}-{BENCH_PORTS.stop - 1}")
 
 
 def fetch(port: int, path: str, headers: dict[str, str]) -> http.client.HTTPResponse:
@@ -261,14 +269,36 @@ class Server:
                     ticks += int(fields[11]) + int(fields[12])
         return ticks / os.sysconf("SC_CLK_TCK")
 
+    def pids(self) -> list[int]:
+        """The master and its workers."""
+        found = [self.pid]
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            with contextlib.suppress(OSError):
+                if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == self.pid:
+                    found.append(int(stat.parent.name))
+        return found
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU of the master and its workers, from /proc/<pid>/stat."""
+        ticks = 0
+        for pid in self.pids():
+            with contextlib.suppress(OSError):
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                ticks += int(fields[11]) + int(fields[12])
+        return ticks / os.sysconf("SC_CLK_TCK")
+
+
+#: The portal app bench_app.py builds (the same app gunicorn serves in every bench here).
+PORTAL_APP = "bench_app:make_bench_app()"
+
 
 @contextlib.contextmanager
-def gunicorn(env: dict[str, str], workers: int) -> Iterator[Server]:
-    """Serve bench_app with gunicorn (sync workers); stop the whole process group afterwards."""
+def gunicorn(env: dict[str, str], workers: int, app: str = PORTAL_APP) -> Iterator[Server]:
+    """Serve an app from bench/ with gunicorn (sync workers, 127.0.0.1:<port in BENCH_PORTS>);
+    stop the whole process group afterwards. Every bench uses these same settings."""
     port = free_port()
     command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
-               f"127.0.0.1:{port}", "--chdir", str(BENCH_DIR), "--log-level", "warning",
-               "bench_app:make_bench_app()"]
+               f"127.0.0.1:{port}", "--chdir", str(BENCH_DIR), "--log-level", "warning", app]
     process = subprocess.Popen(command, env=env, start_new_session=True)
     try:
         wait_until_ready(port, process)
@@ -319,10 +349,10 @@ def run_wrk(server: Server, path: str, headers: dict[str, str], seconds: int,
                "--latency", f"http://127.0.0.1:{server.port}{path}"]
     for name, value in headers.items():
         command[1:1] = ["-H", f"{name}: {value}"]
-    cpu_before = server.workers_cpu_seconds()
+    cpu_before = server.cpu_seconds()
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     result = parse_wrk(output)
-    cpu_ms = (server.workers_cpu_seconds() - cpu_before) * 1000 / max(result.requests, 1)
+    cpu_ms = (server.cpu_seconds() - cpu_before) * 1000 / max(result.requests, 1)
     return dataclasses.replace(result, cpu_ms=cpu_ms)
 
 
