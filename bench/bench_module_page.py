@@ -326,8 +326,11 @@ _UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
 
 
 def _ms(text: str) -> float:
-    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()  # type: ignore[union-attr]
-    return float(number) * _UNITS_MS[unit]
+    match = re.fullmatch(r"([\d.]+)(us|ms|s|m)?", text)
+    if match is None:
+        raise ValueError(f"not a wrk duration: {text!r}")
+    number, unit = match.groups()
+    return float(number) * _UNITS_MS[unit or "ms"]
 
 
 def parse_wrk(output: str) -> WrkResult:
@@ -339,8 +342,8 @@ def parse_wrk(output: str) -> WrkResult:
                               output)
     bad = int(find(r"Non-2xx or 3xx responses: (\d+)"))
     bad += sum(int(g) for g in socket_errors.groups()) if socket_errors else 0
-    return WrkResult(float(find(r"Requests/sec:\s+([\d.]+)")), _ms(find(r"50%\s+(\S+)")),
-                     _ms(find(r"99%\s+(\S+)")), int(find(r"(\d+) requests in")), bad)
+    return WrkResult(float(find(r"Requests/sec:\s+([\d.]+)")), _ms(find(r"(?m)^\s+50%\s+(\S+)")),
+                     _ms(find(r"(?m)^\s+99%\s+(\S+)")), int(find(r"(\d+) requests in")), bad)
 
 
 def run_wrk(server: Server, path: str, headers: dict[str, str], seconds: int,
@@ -351,6 +354,8 @@ def run_wrk(server: Server, path: str, headers: dict[str, str], seconds: int,
         command[1:1] = ["-H", f"{name}: {value}"]
     cpu_before = server.cpu_seconds()
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    if "Latency Distribution" not in output:
+        raise RuntimeError(f"wrk measured nothing on {path}:\n{output}")
     result = parse_wrk(output)
     cpu_ms = (server.cpu_seconds() - cpu_before) * 1000 / max(result.requests, 1)
     return dataclasses.replace(result, cpu_ms=cpu_ms)

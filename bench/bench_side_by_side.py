@@ -64,7 +64,7 @@ def csrf_token(html: str) -> str:
 
 def read_module(app: Flask, client: Any, slug: str) -> int:
     """Read every page of the module (the quiz opens after that); return the page count."""
-    pages = len(app.extensions["catalog"].modules[slug].pages)
+    pages = len(app.extensions["catalog"].current.modules[slug].pages)
     for number in range(1, pages + 1):
         assert client.get(f"/modules/{slug}/{number}").status_code == 200
     return pages
@@ -84,6 +84,8 @@ def signed_in_portal(tmp: Path, slug: str) -> tuple[Flask, Any, dict[str, str], 
     """Migrated SQLite portal, a signed-in client that has read the module and started its quiz.
     Returns the app, the client, the environment for gunicorn and the quiz page's address."""
     env = bench_environment(tmp, tmp / "page.html")
+    env.pop("BENCH_BARE_PAGE")  # the portal as shipped: no bare route
+    os.environ.pop("BENCH_BARE_PAGE", None)
     app = make_bench_app()
     prepare_database(app)
     client = sign_in(app)
