@@ -28,6 +28,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -296,6 +297,8 @@ PORTAL_APP = "bench_app:make_bench_app()"
 def gunicorn(env: dict[str, str], workers: int, app: str = PORTAL_APP) -> Iterator[Server]:
     """Serve an app from bench/ with gunicorn (sync workers, 127.0.0.1:<port in BENCH_PORTS>);
     stop the whole process group afterwards. Every bench uses these same settings."""
+    if threading.current_thread() is threading.main_thread():  # a SIGTERM still stops gunicorn
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     port = free_port()
     command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
                f"127.0.0.1:{port}", "--chdir", str(BENCH_DIR), "--log-level", "warning", app]
