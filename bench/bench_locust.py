@@ -46,7 +46,7 @@ from figures import Figure, write_json  # noqa: E402
 
 LOCUST = BENCH_DIR / ".venv-locust" / "bin" / "locust"
 DB_NAME = "pg_bench_locust"
-PASSWORD = "bench-password-1"
+PASSWORD = "bench-password-1"  # noqa: S105  (throwaway accounts in a scratch database)
 EMAIL = "staff{n}@bench.example.org"
 MODULE = "recognising-predatory-behaviour"
 

@@ -29,6 +29,7 @@ from bench_module_page import USER_AGENT, Server, capture_page, fetch, gunicorn 
 from bench_side_by_side import signed_in_portal  # noqa: E402
 from figures import Figure, write_json  # noqa: E402
 
+
 def worker_rss_mb(server: Server) -> dict[int, float]:
     """VmRSS of each worker (not the master), in MB."""
     found = {}
@@ -93,7 +94,9 @@ def main() -> None:
         print(f"worker {pid}: {at_start.get(pid, 0):.1f} MB at start, {before[pid]:.1f} MB after "
               f"{warm:,} warm-up requests, {after.get(pid, 0):.1f} MB after {sent:,} more")
     figures = [Figure(f"worker RSS change over {sent:,} mixed requests (largest)", worst, "MB",
-                      "within ± 10 MB", abs(worst) <= 10 and len(growth) == args.workers)]
+                      "within ± 10 MB", abs(worst) <= 10 and len(growth) == args.workers),
+               Figure("worker RSS at the end (largest)", max(after.values(), default=0.0), "MB",
+                      "≤ 120 MB", 0 < max(after.values(), default=0.0) <= 120)]
     if bad + warm_bad:
         figures.append(Figure("memory run: non-2xx responses or socket errors", bad + warm_bad, "",
                               "0", False))

@@ -426,6 +426,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--parse-requests", type=int, default=200)
     parser.add_argument("--profile", type=int, default=0, metavar="N",
                         help="also cProfile N in-process requests of each endpoint")
+    parser.add_argument("--json", help="also write the figures to this file (run_all.py)")
     return parser.parse_args()
 
 
@@ -454,6 +455,15 @@ def main() -> None:
             check_same_response(server.port, path, headers)
             results = measure(server, {"page": path, "bare": BARE_PATH}, headers, args)
         report(results, body, parses, control, args)
+    from figures import Figure, write_json
+
+    write_json(args.json, "module_page", [
+        Figure(f"lesson page: Markdown/YAML parses in {args.parse_requests} requests",
+               sum(parses.values()), "", "0", not parses),
+        Figure("lesson page vs a bare route inside the portal (flatters the portal; see the "
+               "minimal app above)", _median(results["page"], "requests_per_second")
+               / _median(results["bare"], "requests_per_second"), "×"),
+    ], ["in-process parse counters; wrk on the portal's own bare route, 2 sync workers"])
 
 
 if __name__ == "__main__":
