@@ -7,7 +7,8 @@ Budget (issue 11): 0 errors, p99 < 1 s overall and < 250 ms after log-ins, recor
 the server's CPU per request.
 
 Creates the database ``pg_bench_locust`` (dropped first and at the end) on the server
-``DATABASE_URL`` names (default postgresql://postgres@127.0.0.1:5432/postgres), migrates it and
+``BENCH_POSTGRES`` or ``DATABASE_URL`` names (default
+postgresql://postgres@127.0.0.1:5432/postgres), migrates it and
 bulk-inserts the accounts (one password hash, computed once, shared by all). Serves the
 portal with gunicorn exactly as the other benches do (2 sync workers, 127.0.0.1, no proxy in
 front), rate limits kept in Redis (``BENCH_REDIS``, default db 14, flushed first). All 200
@@ -161,7 +162,8 @@ def main() -> None:
     args = parse_args()
     if not LOCUST.exists():
         sys.exit("Locust is not installed: make bench-tools (creates bench/.venv-locust)")
-    server_url = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+    server_url = os.environ.get("BENCH_POSTGRES", os.environ.get(
+        "DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))
     redis_url = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/14")
     load_start = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="bench-locust-") as tmp, \

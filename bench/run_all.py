@@ -34,6 +34,8 @@ ROOT = BENCH_DIR.parent
 OUT = BENCH_DIR / "out"
 DOC = ROOT / "docs" / "benchmarks.md"
 START, END = "<!-- bench:summary:start -->", "<!-- bench:summary:end -->"
+#: The PostgreSQL server the PostgreSQL benches make their scratch databases on (pg_bench_*).
+POSTGRES = os.environ.get("BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
 @dataclass(frozen=True)
@@ -54,10 +56,11 @@ BENCHES = [
     Bench("lighthouse", "bench_lighthouse.py", title="Lighthouse"),
     Bench("module_page", "bench_module_page.py", quick=("--rounds", "1", "--seconds", "3"),
           title="Lesson page: no parsing per request"),
-    Bench("quiz_submit", "bench_quiz_submit.py", quick=("-n", "20"), title="Quiz submit"),
+    Bench("quiz_submit", "bench_quiz_submit.py", ("--postgres", POSTGRES), quick=("-n", "20"),
+          title="Quiz submit"),
     Bench("certificates", "bench_certificates.py", quick=("-n", "30"), title="Certificate PDF"),
     Bench("register_pdf", "bench_register_pdf.py", quick=("--runs", "2"), title="Register PDF"),
-    Bench("venue_overview", "bench_venue_overview.py", quick=("-n", "5"),
+    Bench("venue_overview", "bench_venue_overview.py", ("--postgres", POSTGRES), quick=("-n", "5"),
           title="Venue training matrix"),
 ]
 
