@@ -24,7 +24,8 @@ class Figure:
     def shown(self) -> str:
         if self.value is None:
             return "not measured"
-        number = f"{self.value:,.0f}" if abs(self.value) >= 100 else f"{self.value:,.2f}"
+        whole = abs(self.value) >= 100 or float(self.value).is_integer()
+        number = f"{self.value:,.0f}" if whole else f"{self.value:,.2f}"
         return f"{number} {self.unit}".strip()
 
 

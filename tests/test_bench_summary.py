@@ -69,3 +69,15 @@ def test_the_block_replaces_only_what_lies_between_the_markers(run_all: ModuleTy
 def test_without_markers_the_block_goes_under_the_title(run_all: ModuleType) -> None:
     new = run_all.replace_block("# Benchmarks\n\nNarrative.\n", "BLOCK")
     assert new == "# Benchmarks\n\nBLOCK\n\nNarrative.\n"
+
+
+def test_counts_are_shown_whole_and_fractions_to_two_places() -> None:
+    sys.path.insert(0, str(BENCH))
+    try:
+        from figures import Figure
+    finally:
+        sys.path.remove(str(BENCH))
+    assert Figure("errors", 0, "", "0", True).shown() == "0"
+    assert Figure("ratio", 2.456, "×").shown() == "2.46 ×"
+    assert Figure("p99", 1049.6, "ms").shown() == "1,050 ms"
+    assert Figure("missing", None).shown() == "not measured"
