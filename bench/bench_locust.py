@@ -34,8 +34,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 BENCH_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH_DIR))
@@ -98,7 +100,7 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
-def analyse(log: Path) -> dict[str, float]:
+def analyse(log: Path) -> dict[str, Any]:
     rows = list(csv.DictReader(log.open()))
     times = [float(r["ms"]) for r in rows]
     logins = [r for r in rows if r["login"] == "1"]
@@ -114,6 +116,7 @@ def analyse(log: Path) -> dict[str, float]:
         "login_p99_ms": percentile([float(r["ms"]) for r in logins if r["name"] == "POST /login"], 0.99),
         "after_login_p50_ms": percentile(after, 0.50), "after_login_p99_ms": percentile(after, 0.99),
         "after_rush_requests": len(after_rush), "after_rush_p99_ms": percentile(after_rush, 0.99),
+        "error_kinds": dict(Counter(r["error"] for r in rows if r["failed"] == "1")),
     }
 
 
@@ -131,7 +134,7 @@ def run_locust(port: int, pages: int, args: argparse.Namespace, log: Path) -> fl
     return time.monotonic() - started
 
 
-def figures(result: dict[str, float]) -> list[Figure]:
+def figures(result: dict[str, Any]) -> list[Figure]:
     return [
         Figure("locust: errors", result["errors"], "", "0", result["errors"] == 0),
         Figure("locust: p99 overall", result["p99_ms"], "ms", "< 1,000 ms", result["p99_ms"] < 1000),
@@ -189,7 +192,8 @@ def main() -> None:
           f"{result['errors']} errors; p50 {result['p50_ms']:.0f} / p95 {result['p95_ms']:.0f} / "
           f"p99 {result['p99_ms']:.0f} ms; after log-in p99 {result['after_login_p99_ms']:.0f} ms; "
           f"after the rush p99 {result['after_rush_p99_ms']:.0f} ms; log-in p50 "
-          f"{result['login_p50_ms']:.0f} ms; CPU {result['cpu_ms']:.1f} ms/request")
+          f"{result['login_p50_ms']:.0f} ms; CPU {result['cpu_ms']:.1f} ms/request; "
+          f"errors: {result['error_kinds'] or 'none'}")
     write_json(args.json, "locust", figures(result),
                [f"{args.users} users over {args.arrival:.0f} s, PostgreSQL, Redis rate limits, "
                 f"LOGIN_IP_RATE_LIMIT raised to 1000 per minute; gunicorn {args.workers} sync "

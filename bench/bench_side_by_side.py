@@ -102,8 +102,20 @@ def capture(client: Any, path: str, folder: Path, name: str) -> tuple[str, dict[
     return cookie, {"body_file": str(body_file), "status": 200, "headers": headers}
 
 
+def refresh_cookie(portal: Server, path: str, headers: dict[str, str]) -> None:
+    """Take the portal's re-signed session cookie, as a browser would.
+
+    The portal rewrites the cookie's last-seen time once a minute (accounts/sessions.py,
+    SEEN_RESOLUTION); replaying an older cookie would make every response set a new one."""
+    cookie = fetch(portal.port, path, headers).getheader("Set-Cookie") or ""
+    match = re.match(r"session=([^;]+)", cookie)
+    if match:
+        headers["Cookie"] = f"session={match.group(1)}"
+
+
 def same_response(portal: Server, minimal: Server, path: str, headers: dict[str, str]) -> int:
     """Both answer 200 with the same body length and no cookie; return the header bytes' difference."""
+    refresh_cookie(portal, path, headers)
     a, b = fetch(portal.port, path, headers), fetch(minimal.port, path, headers)
     for name, response in (("portal", a), ("minimal", b)):
         assert response.status == 200, f"{name} {path} gave {response.status}"
@@ -118,11 +130,15 @@ def same_response(portal: Server, minimal: Server, path: str, headers: dict[str,
 
 def alternate(servers: dict[str, Server], path: str, headers: dict[str, str],
               args: argparse.Namespace) -> dict[str, list[WrkResult]]:
-    for server in servers.values():
+    for name, server in servers.items():
+        if name == "portal":
+            refresh_cookie(server, path, headers)
         run_wrk(server, path, headers, 2, args)  # warm-up, not counted
     results: dict[str, list[WrkResult]] = {name: [] for name in servers}
     for _ in range(args.rounds):
         for name, server in servers.items():
+            if name == "portal":
+                refresh_cookie(server, path, headers)  # runs are far shorter than a minute
             results[name].append(run_wrk(server, path, headers, args.seconds, args))
     return results
 

@@ -23,7 +23,6 @@ import time
 from typing import Any
 
 from locust import HttpUser, between, events, task
-from locust.exception import StopUser
 
 EMAIL = os.environ.get("LOCUST_EMAIL", "staff{n}@bench.example.org")
 PASSWORD = os.environ.get("LOCUST_PASSWORD", "bench-password-1")
@@ -36,7 +35,7 @@ _numbers = itertools.count(1)
 _finished = itertools.count(1)
 _log_file = open(os.environ.get("LOCUST_LOG", os.devnull), "w", newline="")  # noqa: SIM115
 _log = csv.writer(_log_file)
-_log.writerow(["end", "name", "ms", "failed", "login", "user"])
+_log.writerow(["end", "name", "ms", "failed", "login", "user", "error"])
 
 
 @events.request.add_listener
@@ -44,7 +43,8 @@ def record(request_type: str, name: str, response_time: float, exception: Any,
            context: dict[str, Any], **_: Any) -> None:
     label = f"{request_type} {name}"
     _log.writerow([f"{time.time():.3f}", label, f"{response_time:.1f}", int(exception is not None),
-                   int(label in LOGIN_NAMES), context.get("user", 0)])
+                   int(label in LOGIN_NAMES), context.get("user", 0),
+                   "" if exception is None else f"{label}: {exception}"[:160]])
 
 
 @events.quitting.add_listener
@@ -66,13 +66,16 @@ def first_choices(html: str) -> dict[str, str]:
 
 
 class Staff(HttpUser):
-    """One member of staff: log in once, read every page, take the quiz, stop."""
+    """One member of staff: log in once, read every page, take the quiz, then idle."""
 
     wait_time = between(1, 2)
 
     def on_start(self) -> None:
         self.number = next(_numbers)
         self.context_data = {"user": self.number}
+        self.done = self.number > USERS  # a replacement for a stopped user: nothing to do
+        if self.done:
+            return
         form = self.get("/login", "/login")
         with self.client.post("/login", name="/login", catch_response=True,
                               context=self.context_data,
@@ -80,7 +83,7 @@ class Staff(HttpUser):
                                     "csrf_token": csrf(form)}) as response:
             if response.status_code != 200 or "/login" in response.url:
                 response.failure(f"log-in failed: {response.status_code} {response.url}")
-                raise StopUser()
+                self.done = True
 
     def get(self, path: str, name: str) -> str:
         with self.client.get(path, name=name, context=self.context_data,
@@ -91,6 +94,9 @@ class Staff(HttpUser):
 
     @task
     def shift(self) -> None:
+        if self.done:  # idle until the run ends: Locust would replace a stopped user
+            time.sleep(5)
+            return
         self.get("/my/training", "/my/training")
         self.get(f"/modules/{MODULE}", "/modules/[slug]")
         for number in range(1, PAGES + 1):
@@ -98,9 +104,9 @@ class Staff(HttpUser):
             self.get(f"/modules/{MODULE}/{number}", "/modules/[slug]/[n]")
         self.take_quiz()
         self.get("/my/training", "/my/training")
+        self.done = True
         if next(_finished) >= USERS:
             self.environment.runner.quit()  # type: ignore[union-attr]
-        raise StopUser()
 
     def take_quiz(self) -> None:
         intro = self.get(f"/modules/{MODULE}/quiz", "/modules/[slug]/quiz")
