@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 BENCH_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH_DIR))
@@ -35,7 +36,7 @@ LIGHTHOUSE = BENCH_DIR / ".node" / "node_modules" / ".bin" / "lighthouse"
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 
 
-def lighthouse(url: str, cookie: str, tmp: Path, name: str) -> dict[str, float]:
+def lighthouse(url: str, cookie: str, tmp: Path, name: str) -> dict[str, Any]:
     """One Lighthouse run; the four category scores (0-100) and the key timings."""
     headers, report = tmp / "headers.json", tmp / f"{name}.json"
     headers.write_text(json.dumps({"Cookie": f"session={cookie}"}))
@@ -48,8 +49,12 @@ def lighthouse(url: str, cookie: str, tmp: Path, name: str) -> dict[str, float]:
     final = result.get("finalDisplayedUrl") or result.get("finalUrl", "")
     if "/login" in final:
         raise RuntimeError(f"Lighthouse was sent to the log-in page for {url}")
-    scores = {c: round(100 * (result["categories"][c]["score"] or 0)) for c in CATEGORIES}
+    scores: dict[str, Any] = {c: round(100 * (result["categories"][c]["score"] or 0))
+                              for c in CATEGORIES}
     audits = result["audits"]
+    scores["failing"] = sorted({ref["id"] for c in CATEGORIES for ref in result["categories"][c]["auditRefs"]
+                                if ref.get("weight") and (audits[ref["id"]].get("score") or 0) < 0.9
+                                and audits[ref["id"]].get("scoreDisplayMode") in ("binary", "numeric")})
     for audit in ("first-contentful-paint", "largest-contentful-paint", "total-blocking-time"):
         scores[audit] = float(audits[audit]["numericValue"])
     return scores
@@ -81,15 +86,17 @@ def main() -> None:
                        for name, path in paths.items()}
     figures = []
     for name, scores in results.items():
-        print(f"{name}: " + ", ".join(f"{k} {v:.0f}" for k, v in scores.items()))
+        print(f"{name}: " + ", ".join(f"{k} {v}" for k, v in scores.items()))
         figures.append(Figure(f"Lighthouse mobile, {name} page: performance", scores["performance"],
                               f"/ 100 (LCP {scores['largest-contentful-paint'] / 1000:.1f} s)"))
         figures.append(Figure(f"Lighthouse mobile, {name} page: accessibility / best practices / SEO",
                               scores["accessibility"],
                               f"/ {scores['best-practices']} / {scores['seo']}"))
+    failing = sorted({audit for scores in results.values() for audit in scores["failing"]})
     write_json(args.json, "lighthouse", figures,
                ["Lighthouse 12.8 mobile defaults (simulated slow 4G, 4x CPU slowdown), Debian "
-                "Chromium headless, gunicorn without a proxy (no compression)"],
+                "Chromium headless, gunicorn without a proxy (no compression); audits below 0.9: "
+                + (", ".join(failing) or "none")],
                scores=results)
 
 
