@@ -26,7 +26,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH_DIR))
 
 from bench_module_page import USER_AGENT, Server, capture_page, fetch, gunicorn  # noqa: E402
-from bench_side_by_side import signed_in_portal  # noqa: E402
+from bench_side_by_side import refresh_cookie, signed_in_portal  # noqa: E402
 from figures import Figure, write_json  # noqa: E402
 
 
@@ -41,7 +41,9 @@ def worker_rss_mb(server: Server) -> dict[int, float]:
 
 
 def send(server: Server, paths: list[str], count: int, cookie: str) -> tuple[int, int]:
-    """Exactly ``count`` GETs cycling through ``paths`` from 4 client threads; (sent, bad ones)."""
+    """Exactly ``count`` GETs cycling through ``paths`` from 4 client threads; (sent, bad ones).
+    Sent in batches of 1,000, taking the portal's re-signed cookie before each (as a browser
+    would; it changes once a minute)."""
     headers = {"Cookie": f"session={cookie}", "User-Agent": USER_AGENT}
 
     def one(n: int) -> bool:
@@ -50,8 +52,11 @@ def send(server: Server, paths: list[str], count: int, cookie: str) -> tuple[int
         except OSError:
             return False
 
+    good = 0
     with ThreadPoolExecutor(max_workers=4) as pool:
-        good = sum(pool.map(one, range(count), chunksize=50))
+        for start in range(0, count, 1000):
+            refresh_cookie(server, paths[0], headers)
+            good += sum(pool.map(one, range(start, min(start + 1000, count)), chunksize=50))
     return count, count - good
 
 
