@@ -7,7 +7,7 @@ export FLASK_APP := wsgi
 # Links in mails and on posters point at the port actually served, unless SITE_URL is set.
 export SITE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: run test install install-dev lint content-check bench deploy-smoke mutants mutants-recheck mutants-report clean
+.PHONY: run test install install-dev lint content-check bench bench-tools deploy-smoke mutants mutants-recheck mutants-report clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,13 +35,22 @@ lint: install-dev
 content-check: install
 	$(BIN)/flask content check content
 
-bench: install-dev
-	$(BIN)/python bench/bench_certificates.py
-	$(BIN)/python bench/bench_register_pdf.py
-	$(BIN)/python bench/bench_module_page.py
-	$(BIN)/python bench/bench_quiz_submit.py
-	$(BIN)/python bench/bench_login.py
-	$(BIN)/python bench/bench_venue_overview.py
+# Every benchmark, then the summary at the top of docs/benchmarks.md (bench/README.md).
+# `make bench BENCH_QUICK=1`: a smoke run that leaves the docs alone (bench/out/summary.md).
+BENCH_QUICK ?=
+bench: install-dev bench-tools
+	$(BIN)/python bench/run_all.py $(if $(filter-out 0,$(BENCH_QUICK)),--quick)
+
+# Tools only the benchmarks use, each in its own gitignored folder under bench/.
+bench-tools: bench/.venv-locust/bin/locust bench/.node/node_modules/.bin/lighthouse
+
+bench/.venv-locust/bin/locust:
+	$(PYTHON) -m venv bench/.venv-locust
+	bench/.venv-locust/bin/pip install --quiet locust
+
+# Lighthouse 12.8 is the newest line that runs on Debian's Node 20 (13 needs Node >= 22.19).
+bench/.node/node_modules/.bin/lighthouse:
+	npm install --prefix bench/.node --no-audit --no-fund --loglevel=error lighthouse@12.8.2
 
 # The production topology for real (tests/deploy/, README "Deploying"): Debian's nginx with
 # deploy/nginx-site.conf in front of two gunicorns (deploy/gunicorn.conf.py) on PostgreSQL and

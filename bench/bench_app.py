@@ -6,7 +6,8 @@ captured earlier, byte for byte, with the same content type: the module page's c
 is the view's own work (session user, page-view query, template render).
 
 Settings come from the environment, set by the benchmark script:
-``BENCH_DATABASE_URL``, ``BENCH_SECRET_KEY`` and ``BENCH_BARE_PAGE`` (a file with the bytes).
+``BENCH_DATABASE_URL``, ``BENCH_SECRET_KEY`` and ``BENCH_BARE_PAGE`` (a file with the bytes);
+optionally ``BENCH_RATELIMIT_STORAGE_URI`` (default ``memory://``).
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ def bench_config(database_url: str, secret_key: str) -> dict[str, Any]:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "CONTENT_DIR": str(PROJECT_ROOT / "content"),
         "MAIL_BACKEND": "memory",
-        "RATELIMIT_STORAGE_URI": "memory://",
+        # memory:// unless a bench names a shared store (bench_locust.py: Redis, as in production)
+        "RATELIMIT_STORAGE_URI": os.environ.get("BENCH_RATELIMIT_STORAGE_URI", "memory://"),
     }
 
 

@@ -29,6 +29,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from figures import Figure, write_json  # noqa: E402  (bench/, the script's folder)
 from flask import Flask  # noqa: E402
 from flask_login import FlaskLoginClient  # noqa: E402
 from sqlalchemy import event, func, select  # noqa: E402
@@ -165,7 +166,7 @@ def fresh_postgres_database(server_url: str) -> Iterator[str]:
 
     url = make_url(normalise_database_url(server_url))
     admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
-    name = f"bench_quiz_{secrets.token_hex(4)}"
+    name = f"pg_bench_quiz_{secrets.token_hex(4)}"
     with psycopg.connect(admin, autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE "{name}"')  # type: ignore[arg-type]
     try:
@@ -198,6 +199,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--module", default="recognising-predatory-behaviour")
     parser.add_argument("--postgres", default=os.environ.get("DATABASE_URL", ""),
                         help="a PostgreSQL server URL (default: $DATABASE_URL); empty: SQLite only")
+    parser.add_argument("--json", help="also write the figures to this file (run_all.py)")
     return parser.parse_args()
 
 
@@ -211,6 +213,11 @@ def main() -> None:
             with fresh_postgres_database(args.postgres) as url:
                 results.append(run_backend("PostgreSQL", url, args, Path(tmp)))
     report(results, args)
+    write_json(args.json, "quiz_submit", [
+        Figure(f"quiz submit (grade, completion, certificate, mail), {r.backend}: median",
+               statistics.median(r.timings_ms), f"ms ({r.statements_per_submit:.0f} SQL statements)")
+        for r in results],
+        [f"{args.n} submits in process (Flask test client)"])
 
 
 if __name__ == "__main__":

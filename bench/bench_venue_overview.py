@@ -38,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_quiz_submit import StatementCounter, fresh_postgres_database, percentile  # noqa: E402
+from figures import Figure, write_json  # noqa: E402
 from flask import Flask  # noqa: E402
 from flask_login import FlaskLoginClient  # noqa: E402
 from sqlalchemy import insert  # noqa: E402
@@ -279,6 +280,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--staff", type=int, default=500)
     parser.add_argument("--postgres", default=os.environ.get("DATABASE_URL", ""),
                         help="a PostgreSQL server URL (default: $DATABASE_URL); empty: SQLite only")
+    parser.add_argument("--json", help="also write the figures to this file (run_all.py)")
     return parser.parse_args()
 
 
@@ -295,6 +297,27 @@ def main() -> None:
             with fresh_postgres_database(args.postgres) as url:
                 results += run_backend("PostgreSQL", url, args, content)
     report(results, args)
+    write_json(args.json, "venue_overview", figures(results, args.staff),
+               [f"{args.n} requests per address in process (Flask test client); budget on PostgreSQL"])
+
+
+def figures(results: list[Result], staff: int) -> list[Figure]:
+    """The unfiltered matrix's median per database, and statement counts across every address."""
+    found = []
+    for r in results:
+        if "?" in r.url:
+            continue
+        median = statistics.median(r.timings_ms)
+        postgres = r.backend == "PostgreSQL"
+        found.append(Figure(f"venue matrix {staff} staff × {MODULES} modules, {r.backend}: median",
+                            median, f"ms (CPU {statistics.median(r.cpu_ms):.0f} ms)",
+                            "< 150 ms" if postgres else "", median < 150 if postgres else None))
+    counts = sorted({c for r in results for c in (r.statements, r.statements_small_venue)})
+    found.append(Figure(f"venue matrix: SQL statements, {staff} / {staff // 10} staff, every address",
+                        max(counts), f"(seen: {', '.join(f'{c:g}' for c in counts)})",
+                        "independent of staff",
+                        all(r.statements == r.statements_small_venue for r in results)))
+    return found
 
 
 if __name__ == "__main__":
