@@ -58,6 +58,7 @@ BENCHES = [
           title="Lesson page: no parsing per request"),
     Bench("quiz_submit", "bench_quiz_submit.py", ("--postgres", POSTGRES), quick=("-n", "20"),
           title="Quiz submit"),
+    Bench("login", "bench_login.py", title="Log-in"),
     Bench("certificates", "bench_certificates.py", quick=("-n", "30"), title="Certificate PDF"),
     Bench("register_pdf", "bench_register_pdf.py", quick=("--runs", "2"), title="Register PDF"),
     Bench("venue_overview", "bench_venue_overview.py", ("--postgres", POSTGRES), quick=("-n", "5"),
