@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -127,3 +128,24 @@ def test_a_picture_type_comes_from_its_first_bytes(data: bytes, media_type: str 
 def test_a_control_character_after_a_blank_first_line_is_on_line_two() -> None:
     _, problem = decode_text(b"\nbad \x1b here\n", "content/x.md")
     assert problem is not None and problem.line == 2
+
+
+def test_a_named_pipe_is_refused_without_waiting_for_a_writer(tmp_path: Path) -> None:
+    """Opening a named pipe for reading waits until something writes to it, unless the file is
+    opened without blocking. A guard thread turns such a wait into a failure instead of a hang:
+    when the read has not come back after 10 s it opens the pipe for writing, which releases it.
+    (The right code returns at once; the 10 s is never reached, so this is not a speed test.)"""
+    content = _content(tmp_path)
+    pipe = content / "modules" / "quiz.yaml"
+    os.mkfifo(pipe)
+    results: list[tuple[bytes | None, object]] = []
+    reader = threading.Thread(target=lambda: results.append(read_limited(pipe, content, 1000)), daemon=True)
+    reader.start()
+    reader.join(10)
+    blocked = reader.is_alive()
+    if blocked:
+        os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK))  # a writer comes and goes: the read ends
+        reader.join()
+    assert not blocked, "reading a named pipe waited for a writer"
+    assert [(data, str(problem)) for data, problem in results] == [
+        (None, "content/modules/quiz.yaml: this is not an ordinary file — replace it with a real file")]
