@@ -149,3 +149,35 @@ def test_a_named_pipe_is_refused_without_waiting_for_a_writer(tmp_path: Path) ->
     assert not blocked, "reading a named pipe waited for a writer"
     assert [(data, str(problem)) for data, problem in results] == [
         (None, "content/modules/quiz.yaml: this is not an ordinary file — replace it with a real file")]
+
+
+def _measured_as(monkeypatch: pytest.MonkeyPatch, size: int) -> None:
+    """Make the size measured when the file is opened `size` bytes: the file grows afterwards."""
+    real_fstat = os.fstat
+
+    def fstat(fd: int) -> os.stat_result:
+        info = real_fstat(fd)
+        return os.stat_result((info.st_mode, info.st_ino, info.st_dev, info.st_nlink, info.st_uid,
+                               info.st_gid, size, int(info.st_atime), int(info.st_mtime), int(info.st_ctime)))
+
+    monkeypatch.setattr(os, "fstat", fstat)
+
+
+def test_a_file_that_grows_past_its_limit_after_it_was_measured_is_refused(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    content = _content(tmp_path)
+    path = content / "modules" / "growing.md"
+    path.write_bytes(b"#" * 2049)
+    _measured_as(monkeypatch, 10)
+    data, problem = read_limited(path, content, 2048)
+    assert data is None
+    assert str(problem) == "content/modules/growing.md: this file is more than the limit of 2 KB — make it smaller"
+
+
+def test_a_file_that_grows_to_exactly_its_limit_after_it_was_measured_is_read_whole(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    content = _content(tmp_path)
+    path = content / "modules" / "growing.md"
+    path.write_bytes(b"#" * 2048)
+    _measured_as(monkeypatch, 10)
+    assert read_limited(path, content, 2048) == (b"#" * 2048, None)
