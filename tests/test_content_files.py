@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -181,3 +182,28 @@ def test_a_file_that_grows_to_exactly_its_limit_after_it_was_measured_is_read_wh
     path.write_bytes(b"#" * 2048)
     _measured_as(monkeypatch, 10)
     assert read_limited(path, content, 2048) == (b"#" * 2048, None)
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symbolic links")
+def test_a_link_swapped_in_after_the_check_is_not_followed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The file is checked to be inside the content folder, then opened: a link put in its place
+    between the two (by a trainer's sync tool, or anyone who can write there) must not be read."""
+    content = _content(tmp_path)
+    secret = tmp_path / "secret.txt"
+    secret.write_bytes(b"outside the content folder")
+    path = content / "modules" / "notes.md"
+    path.write_bytes(b"inside")
+    checked = path.resolve()
+    real_open = os.open
+
+    def open_after_a_swap(file: Any, flags: int, *args: Any) -> int:
+        if Path(file) == checked and not path.is_symlink():
+            path.unlink()
+            path.symlink_to(secret)
+        return real_open(file, flags, *args)
+
+    monkeypatch.setattr(os, "open", open_after_a_swap)
+    data, problem = read_limited(path, content, 1000)
+    assert data is None
+    assert str(problem) == ("content/modules/notes.md: this file cannot be opened (Too many levels of symbolic "
+                            "links) — check that it exists and can be read")
