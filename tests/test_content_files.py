@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -127,3 +129,81 @@ def test_a_picture_type_comes_from_its_first_bytes(data: bytes, media_type: str 
 def test_a_control_character_after_a_blank_first_line_is_on_line_two() -> None:
     _, problem = decode_text(b"\nbad \x1b here\n", "content/x.md")
     assert problem is not None and problem.line == 2
+
+
+def test_a_named_pipe_is_refused_without_waiting_for_a_writer(tmp_path: Path) -> None:
+    """Opening a named pipe for reading waits until something writes to it, unless the file is
+    opened without blocking. A guard thread turns such a wait into a failure instead of a hang:
+    when the read has not come back after 10 s it opens the pipe for writing, which releases it.
+    (The right code returns at once; the 10 s is never reached, so this is not a speed test.)"""
+    content = _content(tmp_path)
+    pipe = content / "modules" / "quiz.yaml"
+    os.mkfifo(pipe)
+    results: list[tuple[bytes | None, object]] = []
+    reader = threading.Thread(target=lambda: results.append(read_limited(pipe, content, 1000)), daemon=True)
+    reader.start()
+    reader.join(10)
+    blocked = reader.is_alive()
+    if blocked:
+        os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK))  # a writer comes and goes: the read ends
+        reader.join()
+    assert not blocked, "reading a named pipe waited for a writer"
+    assert [(data, str(problem)) for data, problem in results] == [
+        (None, "content/modules/quiz.yaml: this is not an ordinary file — replace it with a real file")]
+
+
+def _measured_as(monkeypatch: pytest.MonkeyPatch, size: int) -> None:
+    """Make the size measured when the file is opened `size` bytes: the file grows afterwards."""
+    real_fstat = os.fstat
+
+    def fstat(fd: int) -> os.stat_result:
+        info = real_fstat(fd)
+        return os.stat_result((info.st_mode, info.st_ino, info.st_dev, info.st_nlink, info.st_uid,
+                               info.st_gid, size, int(info.st_atime), int(info.st_mtime), int(info.st_ctime)))
+
+    monkeypatch.setattr(os, "fstat", fstat)
+
+
+def test_a_file_that_grows_past_its_limit_after_it_was_measured_is_refused(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    content = _content(tmp_path)
+    path = content / "modules" / "growing.md"
+    path.write_bytes(b"#" * 2049)
+    _measured_as(monkeypatch, 10)
+    data, problem = read_limited(path, content, 2048)
+    assert data is None
+    assert str(problem) == "content/modules/growing.md: this file is more than the limit of 2 KB — make it smaller"
+
+
+def test_a_file_that_grows_to_exactly_its_limit_after_it_was_measured_is_read_whole(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    content = _content(tmp_path)
+    path = content / "modules" / "growing.md"
+    path.write_bytes(b"#" * 2048)
+    _measured_as(monkeypatch, 10)
+    assert read_limited(path, content, 2048) == (b"#" * 2048, None)
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symbolic links")
+def test_a_link_swapped_in_after_the_check_is_not_followed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The file is checked to be inside the content folder, then opened: a link put in its place
+    between the two (by a trainer's sync tool, or anyone who can write there) must not be read."""
+    content = _content(tmp_path)
+    secret = tmp_path / "secret.txt"
+    secret.write_bytes(b"outside the content folder")
+    path = content / "modules" / "notes.md"
+    path.write_bytes(b"inside")
+    checked = path.resolve()
+    real_open = os.open
+
+    def open_after_a_swap(file: Any, flags: int, *args: Any) -> int:
+        if Path(file) == checked and not path.is_symlink():
+            path.unlink()
+            path.symlink_to(secret)
+        return real_open(file, flags, *args)
+
+    monkeypatch.setattr(os, "open", open_after_a_swap)
+    data, problem = read_limited(path, content, 1000)
+    assert data is None
+    assert str(problem) == ("content/modules/notes.md: this file cannot be opened (Too many levels of symbolic "
+                            "links) — check that it exists and can be read")

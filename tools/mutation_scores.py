@@ -2,6 +2,7 @@
 
 Run after `mutmut run` (`make mutants` does both); `mutmut show NAME` prints a mutant's diff.
 Reads mutants/**/*.py.meta, which mutmut writes as it goes, so it also shows a partial run.
+A timeout counts as killed but is listed, to check that the mutant really hangs.
 A mutant no test reaches ("no tests") counts against the score, as a survivor does.
 `--names` prints only the names of the mutants still to kill (survivors, no tests, not yet
 checked), one a line: `mutmut run $(python tools/mutation_scores.py --names FILE)` re-checks
@@ -15,6 +16,7 @@ import sys
 from pathlib import Path
 
 KILLED = {1, 3, 36, 37, -24, 24, 152, 255}  # failed test, pytest error, timeout, type check
+TIMEOUT = {36, -24, 24, 152, 255}  # killed, but listed: a slow machine can time out a survivor
 SURVIVED = {0}
 NO_TESTS = {5, 33}
 
@@ -37,7 +39,7 @@ def main(argv: list[str]) -> int:
             continue
         checked = {k: v for k, v in codes.items() if v is not None}
         killed = sum(v in KILLED for v in checked.values())
-        lost = sorted(k for k, v in checked.items() if v in SURVIVED | NO_TESTS)
+        lost = sorted(k for k, v in checked.items() if v in SURVIVED | NO_TESTS | TIMEOUT)
         other = sorted(k for k, v in checked.items() if v not in KILLED | SURVIVED | NO_TESTS)
         rows.append((source, len(codes), len(checked), killed, lost, other, checked))
     if names_only:
@@ -51,8 +53,9 @@ def main(argv: list[str]) -> int:
         print(f"{source:45} {total:7} {checked:7} {killed:6} {score:>6}")
     for _source, _total, _checked, _killed, lost, other, codes in rows:
         for name in lost + other:
-            kind = "no tests" if codes[name] in NO_TESTS else "survived" if codes[name] == 0 else (
-                f"exit {codes[name]}")
+            code = codes[name]
+            kind = ("no tests" if code in NO_TESTS else "survived" if code == 0
+                    else "timeout" if code in TIMEOUT else f"exit {code}")
             print(f"  {kind:9} {name}")
     return 0
 
