@@ -1,10 +1,11 @@
 """No account enumeration: reset, sign-in link and co-manager forms answer the same way, doing
-the same work in the same time, whether or not the address has an account, even when the mail
-server is slow or down."""
+the same work, whether or not the address has an account, even when the mail server is slow
+or down. "In the same time" follows from the same statements and from never calling the mail
+server inside the request (mail is queued); both are asserted here instead of wall-clock
+times, which a shared machine makes flaky."""
 
 from __future__ import annotations
 
-import statistics
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -39,11 +40,17 @@ def _statements(app: Any) -> Iterator[list[str]]:
         event.remove(engine, "before_cursor_execute", record)
 
 
+#: Calls that reached the (slow or failing) mail server; a request must never make one.
+MAIL_SERVER_CALLS: list[object] = []
+
+
 def _slow(*args: object) -> None:
+    MAIL_SERVER_CALLS.append(args)
     time.sleep(0.5)
 
 
 def _failing(*args: object) -> None:
+    MAIL_SERVER_CALLS.append(args)
     raise ConnectionRefusedError("the mail server is down")
 
 
@@ -52,17 +59,16 @@ def queue_app(make_app: Any, monkeypatch: pytest.MonkeyPatch, request: pytest.Fi
     transport = {"slow": _slow, "failing": _failing}[request.param]
     monkeypatch.setattr("training_portal.notifications.outbox.send_mail", transport)
     monkeypatch.setattr("training_portal.notifications.mail.send_mail", transport)
+    MAIL_SERVER_CALLS.clear()
     app = make_app(MAIL_DELIVERY="queue", EMAIL_RATE_LIMIT="1000 per minute")
     with app.app_context():
         UserFactory(email=KNOWN)
     return app
 
 
-def _answer(send: Callable[[str], Any], email: str) -> tuple[int, str, float]:
-    started = time.perf_counter()
+def _answer(send: Callable[[str], Any], email: str) -> tuple[int, str]:
     response = send(email)
-    elapsed = time.perf_counter() - started
-    return response.status_code, response.get_data(as_text=True).replace(email, "ADDRESS"), elapsed
+    return response.status_code, response.get_data(as_text=True).replace(email, "ADDRESS")
 
 
 @pytest.mark.parametrize("path", ["/reset", "/login/link"])
@@ -77,16 +83,9 @@ def test_email_forms_answer_the_same_with_the_same_work(queue_app: Any, path: st
         known = _answer(send, KNOWN)
     with _statements(queue_app) as unknown_sql:
         unknown = _answer(send, UNKNOWN)
-    assert known[:2] == unknown[:2] and known[0] == 200
+    assert known == unknown and known[0] == 200
     assert known_sql == unknown_sql  # the same statements: no lookup, no token, one queued row
-
-    times: dict[str, list[float]] = {KNOWN: [], UNKNOWN: []}
-    for _ in range(7):
-        for email in (KNOWN, UNKNOWN):
-            times[email].append(_answer(send, email)[2])
-    known_time, unknown_time = statistics.median(times[KNOWN]), statistics.median(times[UNKNOWN])
-    assert known_time < 0.25 and unknown_time < 0.25  # nobody waits on the (slow) mail server
-    assert abs(known_time - unknown_time) < max(0.03, 0.5 * min(known_time, unknown_time))
+    assert MAIL_SERVER_CALLS == []  # nobody waits on the (slow or failing) mail server
 
 
 def test_the_drain_sends_only_to_the_known_address(make_app: Any) -> None:
@@ -120,7 +119,7 @@ def test_co_manager_invitations_do_the_same_work_for_any_address(queue_app: Any)
     assert known[0] == unknown[0] == 200
     assert known[1].count("ADDRESS") == unknown[1].count("ADDRESS")
     assert known_sql == unknown_sql
-    assert known[2] < 0.25 and unknown[2] < 0.25
+    assert MAIL_SERVER_CALLS == []
 
 
 def test_production_never_sends_mail_inside_a_request(tmp_path: Any) -> None:
