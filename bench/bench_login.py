@@ -41,6 +41,7 @@ from training_portal import create_app  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from figures import Figure, write_json  # noqa: E402
+
 from training_portal.extensions import db  # noqa: E402
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
