@@ -418,15 +418,20 @@ def report(results: dict[str, list[WrkResult]], body: bytes, parses: Counter[str
     print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
-def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def add_wrk_arguments(parser: argparse.ArgumentParser, workers_help: str = "gunicorn sync workers") -> None:
+    """The page, rounds and wrk/gunicorn settings every throughput bench takes."""
     parser.add_argument("--module", default="recognising-predatory-behaviour")
     parser.add_argument("--page", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=10, help="per wrk run")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--threads", type=int, default=1, help="wrk threads")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
+    parser.add_argument("--workers", type=int, default=2, help=workers_help)
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_wrk_arguments(parser)
     parser.add_argument("--parse-requests", type=int, default=200)
     parser.add_argument("--profile", type=int, default=0, metavar="N",
                         help="also cProfile N in-process requests of each endpoint")

@@ -40,6 +40,7 @@ from bench_module_page import (  # noqa: E402
     USER_AGENT,
     Server,
     WrkResult,
+    add_wrk_arguments,
     bench_environment,
     capture_page,
     fetch,
@@ -183,13 +184,7 @@ def print_table(rows: list[dict[str, Any]]) -> None:
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--module", default="recognising-predatory-behaviour")
-    parser.add_argument("--page", type=int, default=2)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--seconds", type=int, default=10, help="per wrk run")
-    parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--threads", type=int, default=1, help="wrk threads")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (both apps)")
+    add_wrk_arguments(parser, "gunicorn sync workers (both apps)")
     parser.add_argument("--quick", action="store_true", help="1 round of 3 s: a smoke run")
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args()
