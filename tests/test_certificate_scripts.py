@@ -114,11 +114,12 @@ def test_an_arabic_certificate_carries_the_shaped_letters_in_noto_sans_arabic() 
 
 
 def test_persian_with_a_zero_width_non_joiner_keeps_the_break_in_joining() -> None:
-    # The ZWNJ keeps "زاده" from joining "مهدی" (all isolated forms here but م, ه, د).
+    # The ZWNJ keeps "زاده" from joining "مهدی" (all isolated forms here but م, ه, د). Once
+    # shaping has used it, it is not drawn: Noto Sans Arabic shows it as a visible bar.
     assert unprintable_characters("مهدی\u200cزاده", DESIGN) == ""
     [(font, text)] = drawn("مهدی\u200cزاده")
     assert font == ARABIC_BOLD
-    assert text == "\ufee9\ufea9\ufe8d\ufeaf\u200c\ufbfc\ufeaa\ufeec\ufee3"
+    assert text == "\ufee9\ufea9\ufe8d\ufeaf\ufbfc\ufeaa\ufeec\ufee3"
 
 
 def test_vowel_marks_are_left_out_rather_than_misplaced() -> None:

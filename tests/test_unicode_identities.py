@@ -20,6 +20,7 @@ from tests.factories import (
 from tests.learning import pass_quiz
 from training_portal.accounts import services
 from training_portal.accounts.models import User
+from training_portal.certificates import runs
 from training_portal.certificates.design import unprintable_characters
 from training_portal.certificates.models import Certificate
 from training_portal.extensions import db
@@ -160,3 +161,19 @@ def test_the_migration_normalises_stored_addresses_and_reports_duplicates(make_a
         db.engine.dispose()
     assert emails == {1: NFC, 2: "Clash@Example.org", 3: "clash@example.org"}
     assert "users [2, 3] are the same once normalised" in capfd.readouterr().err
+
+
+def test_a_persian_name_spelt_with_a_zero_width_non_joiner_is_accepted_and_prints_without_it(app):
+    name = "علی\u200cرضا Karimi"  # the non-joiner keeps ی from joining ر, as Persian spells it
+    assert _register(app.test_client(), name, "alireza@example.org").status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(User.name)) == name
+    design = app.extensions["certificate_design"]
+    drawn = "".join(run.text for run in runs.runs(name, design.bold_fonts))
+    assert "\u200c" not in drawn and "Karimi" in drawn
+
+
+def test_a_name_with_a_direction_override_is_still_refused(app):
+    response = _register(app.test_client(), "Sam \u202eevil", "sam@example.org")
+    assert response.status_code == 200
+    assert "Remove the invisible or control characters" in response.get_data(as_text=True)

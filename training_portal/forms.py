@@ -19,6 +19,16 @@ def no_control_characters(form: Any, field: Any) -> None:
         raise ValidationError(_l("Remove the invisible or control characters from this field."))
 
 
+#: Zero-width non-joiner and joiner: part of how many Persian (and Indic) names are spelt.
+NAME_JOINERS = "\u200c\u200d"
+
+
+def no_control_characters_in_a_name(form: Any, field: Any) -> None:
+    """As above, but the joiners names are spelt with are fine (bidi overrides are not)."""
+    if _has_control_characters(field.data or "", allowed=NAME_JOINERS):
+        raise ValidationError(_l("Remove the invisible or control characters from this field."))
+
+
 def no_control_characters_multiline(form: Any, field: Any) -> None:
     """As above, but line breaks and tabs are fine in a text area."""
     if _has_control_characters(field.data or "", allowed="\n\r\t"):
@@ -33,7 +43,7 @@ def name_validators() -> list[Any]:
     return [
         DataRequired(_l("Enter your name.")),
         Length(max=120, message=_l("Use 120 characters or fewer.")),
-        no_control_characters,
+        no_control_characters_in_a_name,
     ]
 
 
@@ -42,7 +52,7 @@ def printed_name_validators() -> list[Any]:
     return [
         Optional(),
         Length(max=120, message=_l("Use 120 characters or fewer.")),
-        no_control_characters,
+        no_control_characters_in_a_name,
     ]
 
 

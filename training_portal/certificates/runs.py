@@ -172,9 +172,14 @@ def runs(text: str, fonts: Sequence[str]) -> tuple[Run, ...]:
     return _runs(text, tuple(fonts))
 
 
+#: Zero-width non-joiner and joiner: Persian and Indic names use them to stop or force a join.
+#: Shaping has used them; drawn, a font shows a mark or a box, so they are dropped.
+_JOINER_CONTROLS = {0x200C: None, 0x200D: None}
+
+
 @lru_cache(maxsize=1024)
 def _runs(text: str, fonts: tuple[str, ...]) -> tuple[Run, ...]:
-    visual = get_display(shape(text))
+    visual = get_display(shape(text)).translate(_JOINER_CONTROLS)
     pieces: list[tuple[str, bool, list[str]]] = []  # font, rtl, characters
     for ch in visual:
         cls = unicodedata.bidirectional(ch)
