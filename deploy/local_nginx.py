@@ -12,7 +12,9 @@ ACME root. A swap that no longer matches is an error, so the file and this modul
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import hashlib
 import os
 import shutil
 import signal
@@ -51,9 +53,21 @@ def self_signed(folder: Path, host: str = HOST) -> tuple[Path, Path]:
     """A one-day self-signed certificate and its key for ``host``, written into ``folder``."""
     cert, key = folder / "cert.pem", folder / "key.pem"
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-                    "-subj", f"/CN={host}", "-keyout", str(key), "-out", str(cert)],
+                    "-subj", f"/CN={host}", "-addext", f"subjectAltName=DNS:{host}",
+                    "-keyout", str(key), "-out", str(cert)],
                    check=True, capture_output=True)
     return cert, key
+
+
+def spki_sha256(cert: Path) -> str:
+    """Base64 SHA-256 of the certificate's public key, for Chromium's
+    ``--ignore-certificate-errors-spki-list``: a certificate trusted that way is valid, so
+    Chromium caches what it serves (it caches nothing from a certificate it was told to ignore)."""
+    public = subprocess.run(["openssl", "x509", "-in", str(cert), "-noout", "-pubkey"],
+                            check=True, capture_output=True).stdout
+    der = subprocess.run(["openssl", "pkey", "-pubin", "-outform", "der"], input=public,
+                         check=True, capture_output=True).stdout
+    return base64.b64encode(hashlib.sha256(der).digest()).decode("ascii")
 
 
 def site_config(folder: Path, ports: Ports, certificate: tuple[Path, Path], static_dir: Path) -> str:
@@ -151,12 +165,13 @@ def _log_tail(folder: Path) -> str:
 
 
 @contextlib.contextmanager
-def running(folder: Path, ports: Ports, static_dir: Path) -> Iterator[subprocess.Popen[bytes]]:
-    """nginx from deploy/nginx-site.conf in front of 127.0.0.1:<ports.upstream>, until exit."""
-    conf = render(folder, ports, self_signed(folder), static_dir)
-    process = start(folder, conf)
+def running(folder: Path, ports: Ports, static_dir: Path) -> Iterator[Path]:
+    """nginx from deploy/nginx-site.conf in front of 127.0.0.1:<ports.upstream>, until exit.
+    Yields the self-signed certificate it serves."""
+    certificate = self_signed(folder)
+    process = start(folder, render(folder, ports, certificate, static_dir))
     try:
         wait_for_tls(ports.https, process, folder)
-        yield process
+        yield certificate[0]
     finally:
         stop(process)
