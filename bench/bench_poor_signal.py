@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import socket
 import statistics
 import sys
 import tempfile
@@ -43,9 +42,10 @@ sys.path.insert(0, str(BENCH_DIR))
 sys.path.insert(0, str(BENCH_DIR.parent / "deploy"))
 
 import local_nginx  # noqa: E402
-from bench_module_page import BENCH_PORTS, USER_AGENT, capture_page, gunicorn  # noqa: E402
+from bench_module_page import USER_AGENT, capture_page, gunicorn  # noqa: E402
 from bench_side_by_side import signed_in_portal  # noqa: E402
 from figures import Figure, write_json  # noqa: E402
+from nginx_front import HOST, nginx_in_front  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -173,26 +173,6 @@ def figures(firsts: list[Visit], seconds: list[Visit]) -> list[Figure]:
     ]
 
 
-def two_free_ports() -> tuple[int, int]:
-    """Two ports in BENCH_PORTS nobody is listening on (nginx's HTTPS and HTTP)."""
-    found: list[socket.socket] = []
-    try:
-        for port in BENCH_PORTS:
-            sock = socket.socket()
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                sock.close()
-                continue
-            found.append(sock)
-            if len(found) == 2:
-                return found[0].getsockname()[1], found[1].getsockname()[1]
-    finally:
-        for sock in found:
-            sock.close()
-    raise RuntimeError(f"no two free ports in {BENCH_PORTS.start}-{BENCH_PORTS.stop - 1}")
-
-
 @contextlib.contextmanager
 def front(tmp: Path, upstream: int, nginx: bool) -> Iterator[tuple[str, list[str]]]:
     """The address Chromium visits, and its extra flags: nginx (deploy/nginx-site.conf) before
@@ -201,14 +181,10 @@ def front(tmp: Path, upstream: int, nginx: bool) -> Iterator[tuple[str, list[str
     if not nginx:
         yield f"http://127.0.0.1:{upstream}", []
         return
-    https, http = two_free_ports()
-    folder = tmp / "nginx"
-    folder.mkdir()
-    static = BENCH_DIR.parent / "training_portal" / "static"
-    with local_nginx.running(folder, local_nginx.Ports(https, http, upstream), static) as cert:
-        flags = [f"--host-resolver-rules=MAP {local_nginx.HOST} 127.0.0.1",
-                 f"--ignore-certificate-errors-spki-list={local_nginx.spki_sha256(cert)}"]
-        yield f"https://{local_nginx.HOST}:{https}", flags
+    with nginx_in_front(tmp, upstream) as nginx:
+        flags = [f"--host-resolver-rules=MAP {HOST} 127.0.0.1",
+                 f"--ignore-certificate-errors-spki-list={local_nginx.spki_sha256(nginx.certificate)}"]
+        yield f"https://{HOST}:{nginx.port}", flags
 
 
 def topology_note(nginx: bool) -> str:

@@ -53,7 +53,7 @@ def self_signed(folder: Path, host: str = HOST) -> tuple[Path, Path]:
     """A one-day self-signed certificate and its key for ``host``, written into ``folder``."""
     cert, key = folder / "cert.pem", folder / "key.pem"
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-                    "-subj", f"/CN={host}", "-addext", f"subjectAltName=DNS:{host}",
+                    "-subj", f"/CN={host}", "-addext", f"subjectAltName=DNS:{host},IP:127.0.0.1",
                     "-keyout", str(key), "-out", str(cert)],
                    check=True, capture_output=True)
     return cert, key
@@ -92,8 +92,10 @@ def site_config(folder: Path, ports: Ports, certificate: tuple[Path, Path], stat
     return site
 
 
-def render(folder: Path, ports: Ports, certificate: tuple[Path, Path], static_dir: Path) -> Path:
-    """Write site.conf and a minimal nginx.conf around it into ``folder``; return nginx.conf."""
+def render(folder: Path, ports: Ports, certificate: tuple[Path, Path], static_dir: Path,
+           worker_connections: int = 256) -> Path:
+    """Write site.conf and a minimal nginx.conf around it into ``folder``; return nginx.conf.
+    ``worker_connections`` counts client and upstream connections alike."""
     (folder / "site.conf").write_text(site_config(folder, ports, certificate, static_dir),
                                       encoding="utf-8")
     mime = "include /etc/nginx/mime.types;" if Path("/etc/nginx/mime.types").exists() else ""
@@ -107,7 +109,7 @@ daemon off;
 worker_processes 1;
 pid {folder}/nginx.pid;
 error_log {folder}/error.log warn;
-events {{ worker_connections 256; }}
+events {{ worker_connections {worker_connections}; }}
 http {{
     {mime}
     default_type application/octet-stream;
@@ -165,13 +167,14 @@ def _log_tail(folder: Path) -> str:
 
 
 @contextlib.contextmanager
-def running(folder: Path, ports: Ports, static_dir: Path) -> Iterator[Path]:
+def running(folder: Path, ports: Ports, static_dir: Path,
+            worker_connections: int = 256) -> Iterator[tuple[Path, subprocess.Popen[bytes]]]:
     """nginx from deploy/nginx-site.conf in front of 127.0.0.1:<ports.upstream>, until exit.
-    Yields the self-signed certificate it serves."""
+    Yields the self-signed certificate it serves (valid for HOST and 127.0.0.1) and nginx."""
     certificate = self_signed(folder)
-    process = start(folder, render(folder, ports, certificate, static_dir))
+    process = start(folder, render(folder, ports, certificate, static_dir, worker_connections))
     try:
         wait_for_tls(ports.https, process, folder)
-        yield certificate[0]
+        yield certificate[0], process
     finally:
         stop(process)
