@@ -23,6 +23,7 @@ import os
 import re
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 import gevent
 from locust import HttpUser, between, events, task
@@ -77,6 +78,10 @@ class Staff(HttpUser):
     def on_start(self) -> None:
         if CA_BUNDLE:
             self.client.verify = CA_BUNDLE
+            # Over HTTPS Flask-WTF wants a same-origin Referer on every POST, as a browser sends.
+            # The site file forwards nginx's $host, which has no port (443 in production).
+            origin = f"https://{urlsplit(self.host).hostname}"
+            self.client.headers["Referer"] = f"{origin}/login"
         self.number = next(_numbers)
         self.context_data = {"user": self.number}
         self.done = self.number > USERS  # a replacement for a stopped user: nothing to do
