@@ -29,7 +29,7 @@ test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install-dev
-	$(BIN)/ruff check training_portal tests bench tools
+	$(BIN)/ruff check training_portal tests bench tools deploy
 	$(BIN)/mypy training_portal
 
 content-check: install

@@ -1,12 +1,12 @@
 """Shift-start rush: 200 staff arriving over 60 s, with Locust, on PostgreSQL + Redis.
 
     make bench-tools                                   # once: bench/.venv-locust (pip install locust)
-    .venv/bin/python bench/bench_locust.py [--users 200] [--arrival 60] [--json out.json]
+    .venv/bin/python bench/bench_locust.py [--users 200] [--arrival 60] [--nginx] [--json out.json]
 
 Budget (issue 11): 0 errors, p99 < 1 s overall and < 250 ms after log-ins, recorded with
 the server's CPU per request.
 
-Creates the database ``pg_bench_locust`` (dropped first and at the end) on the server
+Creates the database ``pg_bench_locust`` (``BENCH_LOCUST_DB``; dropped first and at the end) on the server
 ``BENCH_POSTGRES`` or ``DATABASE_URL`` names (default
 postgresql://postgres@127.0.0.1:5432/postgres), migrates it and
 bulk-inserts the accounts (one password hash, computed once, shared by all). Serves the
@@ -21,6 +21,11 @@ own virtualenv; every request is logged and the percentiles computed here:
 - after the rush: requests that ended after the last log-in finished.
 
 CPU per request is the gunicorn master + workers' utime + stime (/proc) over the run.
+
+``--nginx`` runs the production topology: nginx from deploy/nginx-site.conf in front
+(bench/nginx_front.py: HTTPS with a self-signed certificate the locustfile trusts through
+``LOCUST_CA_BUNDLE``, request and response buffering, gzip), and records nginx's own CPU
+per request beside gunicorn's. The portal still sees every request from 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -46,9 +51,10 @@ sys.path.insert(0, str(BENCH_DIR.parent))
 from bench_app import make_bench_app  # noqa: E402
 from bench_module_page import gunicorn  # noqa: E402
 from figures import Figure, write_json  # noqa: E402
+from nginx_front import nginx_in_front  # noqa: E402
 
 LOCUST = BENCH_DIR / ".venv-locust" / "bin" / "locust"
-DB_NAME = "pg_bench_locust"
+DB_NAME = os.environ.get("BENCH_LOCUST_DB", "pg_bench_locust")  # scratch: dropped first and at the end
 PASSWORD = "bench-password-1"  # noqa: S105  (throwaway accounts in a scratch database)
 EMAIL = "staff{n}@bench.example.org"
 MODULE = "recognising-predatory-behaviour"
@@ -120,14 +126,17 @@ def analyse(log: Path) -> dict[str, Any]:
     }
 
 
-def run_locust(port: int, pages: int, args: argparse.Namespace, log: Path) -> float:
-    """Run the journey headless; return the wall seconds it took."""
+def run_locust(host: str, pages: int, args: argparse.Namespace, log: Path,
+               ca_bundle: Path | None = None) -> float:
+    """Run the journey headless against ``host`` (a base address); return the wall seconds."""
     env = {**os.environ, "LOCUST_EMAIL": EMAIL, "LOCUST_PASSWORD": PASSWORD,
            "LOCUST_MODULE": MODULE, "LOCUST_PAGES": str(pages), "LOCUST_USERS": str(args.users),
            "LOCUST_LOG": str(log)}
+    if ca_bundle is not None:
+        env["LOCUST_CA_BUNDLE"] = str(ca_bundle)  # the locustfile trusts nginx's certificate
     command = [str(LOCUST), "-f", str(BENCH_DIR / "locustfile.py"), "--headless", "--only-summary",
                "-u", str(args.users), "-r", f"{args.users / args.arrival:.3f}",
-               "--run-time", f"{args.max_seconds}s", "--host", f"http://127.0.0.1:{port}",
+               "--run-time", f"{args.max_seconds}s", "--host", host,
                "--loglevel", "WARNING"]
     started = time.monotonic()
     subprocess.run(command, env=env, check=False, stdout=subprocess.DEVNULL)
@@ -135,6 +144,8 @@ def run_locust(port: int, pages: int, args: argparse.Namespace, log: Path) -> fl
 
 
 def figures(result: dict[str, Any]) -> list[Figure]:
+    nginx = [Figure("locust: nginx CPU per request", result["nginx_cpu_ms"], "ms")] \
+        if "nginx_cpu_ms" in result else []
     return [
         Figure("locust: errors", result["errors"], "", "0", result["errors"] == 0),
         Figure("locust: p99 overall", result["p99_ms"], "ms", "< 1,000 ms", result["p99_ms"] < 1000),
@@ -145,7 +156,13 @@ def figures(result: dict[str, Any]) -> list[Figure]:
         Figure("locust: p95 overall", result["p95_ms"], "ms"),
         Figure("locust: log-in (POST /login) p50", result["login_p50_ms"], "ms"),
         Figure("locust: server CPU per request", result["cpu_ms"], "ms"),
+        *nginx,
     ]
+
+
+def topology(nginx: bool) -> str:
+    return ("through nginx (deploy/nginx-site.conf), HTTPS, gzip, static from nginx" if nginx
+            else "no proxy")
 
 
 def parse_args() -> argparse.Namespace:
@@ -155,6 +172,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--max-seconds", type=int, default=400, help="stop locust after this")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--quick", action="store_true", help="20 users over 10 s")
+    parser.add_argument("--nginx", action="store_true",
+                        help="through nginx (deploy/nginx-site.conf) in front of gunicorn")
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args()
     if args.quick:
@@ -182,11 +201,20 @@ def main() -> None:
         pages = prepare(args.users)
         log = Path(tmp) / "requests.csv"
         with gunicorn({**os.environ}, args.workers) as server:
-            cpu_before = server.cpu_seconds()
-            wall = run_locust(server.port, pages, args, log)
-            cpu = server.cpu_seconds() - cpu_before
+            if args.nginx:
+                # each of the users holds a connection to nginx, and nginx one to gunicorn
+                with nginx_in_front(Path(tmp), server.port, worker_connections=4 * args.users) as front:
+                    cpu_before, nginx_before = server.cpu_seconds(), front.cpu_seconds()
+                    wall = run_locust(f"https://127.0.0.1:{front.port}", pages, args, log, front.certificate)
+                    cpu, nginx_cpu = server.cpu_seconds() - cpu_before, front.cpu_seconds() - nginx_before
+            else:
+                cpu_before = server.cpu_seconds()
+                wall = run_locust(f"http://127.0.0.1:{server.port}", pages, args, log)
+                cpu = server.cpu_seconds() - cpu_before
         result = analyse(log)
     result["cpu_ms"] = cpu * 1000 / max(result["requests"], 1)
+    if args.nginx:
+        result["nginx_cpu_ms"] = nginx_cpu * 1000 / max(result["requests"], 1)
     result["wall_s"] = wall
     print(f"{args.users} users over {args.arrival:.0f} s: {result['requests']} requests in {wall:.0f} s, "
           f"{result['errors']} errors; p50 {result['p50_ms']:.0f} / p95 {result['p95_ms']:.0f} / "
@@ -197,7 +225,8 @@ def main() -> None:
     write_json(args.json, "locust", figures(result),
                [f"{args.users} users over {args.arrival:.0f} s, PostgreSQL, Redis rate limits, "
                 f"LOGIN_IP_RATE_LIMIT raised to 1000 per minute; gunicorn {args.workers} sync "
-                f"workers, no proxy; load average {load_start[0]:.2f} → {os.getloadavg()[0]:.2f}"],
+                f"workers, {topology(args.nginx)}; load average {load_start[0]:.2f} → "
+                f"{os.getloadavg()[0]:.2f}"],
                result=result)
 
 

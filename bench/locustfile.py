@@ -8,8 +8,10 @@ by hand::
 
 Settings from the environment: ``LOCUST_EMAIL`` (a pattern with ``{n}``, 1-based),
 ``LOCUST_PASSWORD``, ``LOCUST_MODULE``, ``LOCUST_PAGES`` (pages in the module),
-``LOCUST_USERS`` (stop when this many journeys are done) and ``LOCUST_LOG`` (a CSV of every
-request: end time, name, milliseconds, failed, is it a log-in request, user number).
+``LOCUST_USERS`` (stop when this many journeys are done), ``LOCUST_LOG`` (a CSV of every
+request: end time, name, milliseconds, failed, is it a log-in request, user number) and
+``LOCUST_CA_BUNDLE`` (a certificate to trust: nginx's self-signed one with ``--nginx``; Locust's
+client does not read ``REQUESTS_CA_BUNDLE``).
 Runs in its own virtualenv (bench/.venv-locust): it imports nothing from the portal.
 """
 
@@ -21,6 +23,7 @@ import os
 import re
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 import gevent
 from locust import HttpUser, between, events, task
@@ -30,6 +33,7 @@ PASSWORD = os.environ.get("LOCUST_PASSWORD", "bench-password-1")
 MODULE = os.environ.get("LOCUST_MODULE", "recognising-predatory-behaviour")
 PAGES = int(os.environ.get("LOCUST_PAGES", "4"))
 USERS = int(os.environ.get("LOCUST_USERS", "200"))
+CA_BUNDLE = os.environ.get("LOCUST_CA_BUNDLE")
 LOGIN_NAMES = frozenset({"GET /login", "POST /login"})
 
 _numbers = itertools.count(1)
@@ -72,6 +76,12 @@ class Staff(HttpUser):
     wait_time = between(1, 2)
 
     def on_start(self) -> None:
+        if CA_BUNDLE:
+            self.client.verify = CA_BUNDLE
+            # Over HTTPS Flask-WTF wants a same-origin Referer on every POST, as a browser sends.
+            # The site file forwards nginx's $host, which has no port (443 in production).
+            origin = f"https://{urlsplit(self.host).hostname}"
+            self.client.headers["Referer"] = f"{origin}/login"
         self.number = next(_numbers)
         self.context_data = {"user": self.number}
         self.done = self.number > USERS  # a replacement for a stopped user: nothing to do

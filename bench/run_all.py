@@ -50,7 +50,8 @@ class Bench:
 
 BENCHES = [
     Bench("side_by_side", "bench_side_by_side.py", title="Portal against a minimal Flask app"),
-    Bench("locust", "bench_locust.py", title="Shift-start rush, Locust (PostgreSQL + Redis)"),
+    Bench("locust", "bench_locust.py", ("--nginx",),
+          title="Shift-start rush, Locust (nginx, PostgreSQL + Redis)"),
     Bench("memory", "bench_memory.py", title="Worker memory"),
     Bench("poor_signal", "bench_poor_signal.py", title="Poor signal, Chromium"),
     Bench("lighthouse", "bench_lighthouse.py", title="Lighthouse"),

@@ -15,6 +15,7 @@ import secrets
 import shutil
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,12 +25,15 @@ import pytest
 
 from .client import Client
 
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "deploy"))  # deploy/ is not a package (this folder is `deploy`)
+import local_nginx  # noqa: E402
+
 if not os.environ.get("DEPLOY_SMOKE"):
     collect_ignore_glob = ["test_*.py"]
 
-ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = ROOT / ".venv" / "bin"
-HOST = "training.example.org"  # the site file's server_name; clients send it as Host
+HOST = local_nginx.HOST  # the site file's server_name; clients send it as Host
 PORT_BASE = int(os.environ.get("DEPLOY_SMOKE_PORT_BASE", "18100"))
 NGINX_HTTPS, NGINX_HTTP, APP_A, APP_B = PORT_BASE, PORT_BASE + 1, PORT_BASE + 10, PORT_BASE + 11
 LOGIN_LIMIT = 4
@@ -76,62 +80,17 @@ def app_environment(content_dir: Path, database_url: str, redis_url: str) -> dic
 
 
 def nginx_config(tmp: Path, certificate: tuple[Path, Path]) -> Path:
-    """deploy/nginx-site.conf with this run's ports and paths, inside a minimal nginx.conf."""
-    site = (ROOT / "deploy" / "nginx-site.conf").read_text(encoding="utf-8")
-    swaps = [
-        ("server 127.0.0.1:8000;", f"server 127.0.0.1:{APP_A};"),
-        ("listen 80;", f"listen 127.0.0.1:{NGINX_HTTP};"),
-        ("listen [::]:80;", ""),
-        ("listen 443 ssl http2;", f"listen 127.0.0.1:{NGINX_HTTPS} ssl http2;"),
-        ("listen [::]:443 ssl http2;", ""),
-        ("/etc/letsencrypt/live/training.example.org/fullchain.pem", str(certificate[0])),
-        ("/etc/letsencrypt/live/training.example.org/privkey.pem", str(certificate[1])),
-        ("/srv/portal/training_portal/static/", f"{tmp}/static/"),
-        ("/var/log/nginx/training-portal.access.log", str(tmp / "access.log")),
-        ("root /var/www/html;", f"root {tmp};"),
-    ]
-    for old, new in swaps:
-        assert old in site, f"deploy/nginx-site.conf no longer contains {old!r}: update the smoke test"
-        site = site.replace(old, new)
-    # A copy of the static folder, plus an SVG big enough to be worth compressing.
+    """deploy/nginx-site.conf with this run's ports and paths (deploy/local_nginx.py), serving a
+    copy of the static folder plus an SVG big enough to be worth compressing."""
     shutil.copytree(ROOT / "training_portal" / "static", tmp / "static")
     circles = "".join(f'<circle cx="{i}" cy="{i}" r="4"/>' for i in range(60))
     (tmp / "static" / "chart.svg").write_text(
         f'<svg xmlns="http://www.w3.org/2000/svg">{circles}</svg>', encoding="utf-8")
-    (tmp / "site.conf").write_text(site, encoding="utf-8")
-    mime = "include /etc/nginx/mime.types;" if Path("/etc/nginx/mime.types").exists() else ""
-    conf = tmp / "nginx.conf"
-    # Started as root (CI), nginx would run its workers as nobody, who cannot read pytest's
-    # private temporary folder: keep them as the user that started it.
-    user = "user root;" if os.geteuid() == 0 else ""
-    conf.write_text(f"""
-{user}
-daemon off;
-worker_processes 1;
-pid {tmp}/nginx.pid;
-error_log {tmp}/error.log warn;
-events {{ worker_connections 256; }}
-http {{
-    {mime}
-    default_type application/octet-stream;
-    sendfile on;
-    client_body_temp_path {tmp}/client_body;
-    proxy_temp_path {tmp}/proxy;
-    fastcgi_temp_path {tmp}/fastcgi;
-    uwsgi_temp_path {tmp}/uwsgi;
-    scgi_temp_path {tmp}/scgi;
-    include {tmp}/site.conf;
-}}
-""", encoding="utf-8")
-    return conf
+    return local_nginx.render(tmp, local_nginx.Ports(NGINX_HTTPS, NGINX_HTTP, APP_A), certificate,
+                              tmp / "static")
 
 
-def self_signed(tmp: Path) -> tuple[Path, Path]:
-    cert, key = tmp / "cert.pem", tmp / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-                    "-subj", f"/CN={HOST}", "-keyout", str(key), "-out", str(cert)],
-                   check=True, capture_output=True)
-    return cert, key
+self_signed = local_nginx.self_signed
 
 
 def wait_for_health(client: Client, process: subprocess.Popen[bytes], log: Path) -> None:
@@ -165,9 +124,10 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 @pytest.fixture(scope="session")
 def topology(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Topology]:
-    nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
-    if nginx is None:
-        pytest.fail("nginx is not installed: apt-get install -y nginx-light")
+    try:
+        nginx = local_nginx.find_nginx()
+    except local_nginx.NginxError as error:
+        pytest.fail(str(error))
     database_url = _required("DATABASE_URL")
     if not re.match(r"postgres(ql)?(\+psycopg)?://", database_url):
         pytest.fail("DATABASE_URL must be PostgreSQL for the deployment smoke test")
@@ -190,8 +150,7 @@ def topology(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Topology]:
             processes.append(app)
             wait_for_health(Client("127.0.0.1", port, tls=False, host=f"127.0.0.1:{port}"), app, log)
         conf = nginx_config(tmp, self_signed(tmp))
-        proxy = start([nginx, "-p", str(tmp), "-c", str(conf), "-e", str(tmp / "error.log")], env,
-                      tmp / "nginx.out")
+        proxy = local_nginx.start(tmp, conf, nginx)
         processes.append(proxy)
         topo = Topology(NGINX_HTTPS, (APP_A, APP_B), content, tmp)
         wait_for_health(topo.via_nginx(), proxy, tmp / "error.log")

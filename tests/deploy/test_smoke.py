@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from .client import Client, Reply, unverified_tls
-from .conftest import HOST, LOGIN_LIMIT, NGINX_HTTP, ROOT, VENV_BIN, Topology, app_environment
+from .conftest import HOST, LOGIN_LIMIT, NGINX_HTTP, PORT_BASE, ROOT, VENV_BIN, Topology, app_environment
 
 LESSON = "/modules/ask-for-angela/1"
 PASSWORD = "smoke-test-password-1"  # noqa: S105  (a throw-away account in the smoke database)
@@ -204,7 +204,7 @@ def test_a_content_change_is_seen_by_both_servers(topology: Topology) -> None:
 def test_gunicorn_refuses_to_start_production_with_per_process_rate_limits(topology: Topology) -> None:
     env = app_environment(topology.content_dir, "postgresql://unused@127.0.0.1:9/x", "memory://")
     result = subprocess.run([str(VENV_BIN / "gunicorn"), "--config", "deploy/gunicorn.conf.py", "wsgi:app"],
-                            cwd=ROOT, env={**env, "GUNICORN_BIND": "127.0.0.1:18199"},
+                            cwd=ROOT, env={**env, "GUNICORN_BIND": f"127.0.0.1:{PORT_BASE + 99}"},
                             capture_output=True, text=True, timeout=60)
     assert result.returncode != 0
     assert "RATELIMIT_STORAGE_URI is memory://" in result.stdout + result.stderr
