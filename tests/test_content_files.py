@@ -207,3 +207,32 @@ def test_a_link_swapped_in_after_the_check_is_not_followed(tmp_path: Path, monke
     assert data is None
     assert str(problem) == ("content/modules/notes.md: this file cannot be opened (Too many levels of symbolic "
                             "links) — check that it exists and can be read")
+
+
+UTF16 = ("content/x.md: this file is saved as UTF-16 — save it as UTF-8 in your editor "
+         "(Save As, encoding UTF-8)")
+NUL_LINE_1 = "content/x.md, line 1: this line holds a NUL byte — delete it, or retype the line in your editor"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        # a byte order mark says UTF-16 even when the text has no NUL bytes (Chinese has none)
+        (b"\xff\xfe" + "你好".encode("utf-16-le"), UTF16),
+        (b"\xfe\xff" + "你好".encode("utf-16-be"), UTF16),
+        # without a mark: eight characters of English, little- and big-endian
+        ("abcdefgh".encode("utf-16-le"), UTF16),
+        ("abcdefgh".encode("utf-16-be"), UTF16),
+        # seven characters are too few to guess: the NUL bytes are named instead
+        ("abcdefg".encode("utf-16-le"), NUL_LINE_1),
+        # 16 bytes: more than half of the odd (or even) bytes NUL is UTF-16, exactly half is not
+        (b"a\x00b\x00c\x00d\x00e\x00fghijk", UTF16),
+        (b"a\x00b\x00c\x00d\x00efghijkl", NUL_LINE_1),
+        (b"\x00a\x00b\x00c\x00d\x00eFGHIJK", UTF16),
+        (b"\x00a\x00b\x00c\x00dEFGHIJKL", NUL_LINE_1),
+    ],
+)
+def test_utf16_is_told_from_its_mark_or_its_nul_bytes(data: bytes, message: str) -> None:
+    text, problem = decode_text(data, "content/x.md")
+    assert text is None
+    assert str(problem) == message
