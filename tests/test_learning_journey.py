@@ -150,3 +150,11 @@ def test_my_training_says_which_module_to_pass_first(app):
     with app.app_context():
         CompletionFactory(user_id=user.id, module_slug="welcome", module_version="1.2")
     assert "Pass this first" not in client.get("/").get_data(as_text=True)
+
+
+def test_pages_describe_themselves_to_search_engines_and_link_previews(app):
+    client = login_client(app, _staff(app))
+    lesson = client.get("/modules/welcome/1").get_data(as_text=True)
+    assert '<meta name="description" content="Why venues take part, and what you will learn.">' in lesson
+    home = app.test_client().get("/login").get_data(as_text=True)
+    assert '<meta name="description" content="Short training for bar, club and door staff' in home
