@@ -31,7 +31,6 @@ per request beside gunicorn's. The portal still sees every request from 127.0.0.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import csv
 import os
 import secrets
@@ -40,7 +39,6 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +48,7 @@ sys.path.insert(0, str(BENCH_DIR.parent))
 
 from bench_app import make_bench_app  # noqa: E402
 from bench_module_page import gunicorn  # noqa: E402
+from bench_quiz_submit import fresh_postgres_database, percentile  # noqa: E402
 from figures import Figure, write_json  # noqa: E402
 from nginx_front import nginx_in_front  # noqa: E402
 
@@ -58,24 +57,6 @@ DB_NAME = os.environ.get("BENCH_LOCUST_DB", "pg_bench_locust")  # scratch: dropp
 PASSWORD = "bench-password-1"  # noqa: S105  (throwaway accounts in a scratch database)
 EMAIL = "staff{n}@bench.example.org"
 MODULE = "recognising-predatory-behaviour"
-
-
-@contextlib.contextmanager
-def scratch_database(server_url: str, name: str) -> Iterator[str]:
-    """``name`` on the server ``server_url`` names, empty; dropped afterwards."""
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    url = make_url(server_url.replace("postgresql+psycopg://", "postgresql://"))
-    admin = url.render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[arg-type]
-        connection.execute(f'CREATE DATABASE "{name}"')  # type: ignore[arg-type]
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[arg-type]
 
 
 def prepare(users: int) -> int:
@@ -97,13 +78,6 @@ def prepare(users: int) -> int:
         db.session.commit()
         db.engine.dispose()
         return len(app.extensions["catalog"].current.modules[MODULE].pages)
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
 def analyse(log: Path) -> dict[str, Any]:
@@ -190,7 +164,7 @@ def main() -> None:
     redis_url = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/14")
     load_start = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="bench-locust-") as tmp, \
-            scratch_database(server_url, DB_NAME) as database_url:
+            fresh_postgres_database(server_url, DB_NAME) as database_url:
         settings = {"BENCH_DATABASE_URL": database_url, "BENCH_SECRET_KEY": secrets.token_hex(32),
                     "BENCH_RATELIMIT_STORAGE_URI": redis_url,
                     "LOGIN_IP_RATE_LIMIT": "1000 per minute"}

@@ -160,14 +160,16 @@ def run_backend(backend: str, database_url: str, args: argparse.Namespace, tmp: 
 
 
 @contextlib.contextmanager
-def fresh_postgres_database(server_url: str) -> Iterator[str]:
-    """A new, empty database on the server `server_url` names; dropped afterwards."""
+def fresh_postgres_database(server_url: str, name: str | None = None) -> Iterator[str]:
+    """A new, empty database on the server `server_url` names; dropped afterwards. A given
+    ``name`` (a fixed scratch database) is dropped first if an earlier run left it."""
     import psycopg
 
     url = make_url(normalise_database_url(server_url))
     admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
-    name = f"pg_bench_quiz_{secrets.token_hex(4)}"
+    name = name or f"pg_bench_quiz_{secrets.token_hex(4)}"
     with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[arg-type]
         connection.execute(f'CREATE DATABASE "{name}"')  # type: ignore[arg-type]
     try:
         yield url.set(database=name).render_as_string(hide_password=False)
@@ -177,6 +179,9 @@ def fresh_postgres_database(server_url: str) -> Iterator[str]:
 
 
 def percentile(values: list[float], fraction: float) -> float:
+    """The value at ``fraction`` of the sorted values (0.0 for none)."""
+    if not values:
+        return 0.0
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 

@@ -134,7 +134,7 @@ def start(folder: Path, conf: Path, nginx: str | None = None) -> subprocess.Pope
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM (fast shutdown), then SIGKILL after 15 s."""
+    """Stop a server process (nginx, or a gunicorn beside it): SIGTERM, then SIGKILL after 15 s."""
     if process.poll() is None:
         process.send_signal(signal.SIGTERM)
         try:

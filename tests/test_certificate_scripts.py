@@ -16,12 +16,11 @@ from flask import render_template_string
 from pypdf import PdfReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from tests.pdfs import text_of
+from tests.pdfs import SAMPLE_CERTIFICATE, text_of
 from training_portal.certificates import runs
 from training_portal.certificates.design import load_design, unprintable_characters
 from training_portal.certificates.layout import RunsText
 from training_portal.certificates.pdf import (
-    CertificateData,
     RecordRow,
     certificate_count,
     long_date,
@@ -36,15 +35,7 @@ from training_portal.certificates.register_pdf import (
 )
 
 DESIGN = load_design()
-SAMPLE = CertificateData(
-    holder_name="Sam",
-    module_title="Spotting predatory behaviour",
-    module_version="3",
-    passed_on=date(2025, 3, 12),
-    expires_on=date(2026, 3, 12),
-    code="K7QM-3XWD-9TRF-H2PN",
-    verify_url="https://training.example.org/verify/K7QM3XWD9TRFH2PN",
-)
+SAMPLE = SAMPLE_CERTIFICATE
 LAYLA = "ليلى حسن"
 #: "ليلى حسن" in joining forms (lam initial, yeh medial, lam medial, alef maksura final;
 #: hah initial, seen medial, noon final), right to left: the order the page shows.

@@ -17,7 +17,7 @@ from pypdf import PdfReader
 from reportlab.graphics.barcode import qrencoder
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from tests.pdfs import decode_qr, text_of
+from tests.pdfs import SAMPLE_CERTIFICATE, decode_qr, text_of
 from training_portal.certificates.design import (
     DEFAULT_FOLDER,
     SYSTEM_FONT_DIR,
@@ -31,7 +31,6 @@ from training_portal.certificates.pdf import (
     NAME_MAX_SIZE,
     NAME_MAX_WIDTH,
     PAGE_W,
-    CertificateData,
     RecordRow,
     certificate_qr,
     content_disposition,
@@ -41,15 +40,7 @@ from training_portal.certificates.pdf import (
 )
 
 DESIGN = load_design()
-SAMPLE = CertificateData(
-    holder_name="Zoë Łukasiewicz",
-    module_title="Spotting predatory behaviour",
-    module_version="3",
-    passed_on=date(2025, 3, 12),
-    expires_on=date(2026, 3, 12),
-    code="K7QM-3XWD-9TRF-H2PN",
-    verify_url="https://training.example.org/verify/K7QM3XWD9TRFH2PN",
-)
+SAMPLE = SAMPLE_CERTIFICATE
 NAMES = ["Zoë Łukasiewicz", "Αλέξης Παπαδόπουλος", "Ахмед Мұхамеджан", "Sam O'Neill"]
 LONG_NAME = (
     "Maximiliana Alexandrina Konstantinopoulou-Wolfeschlegelsteinhausen "
