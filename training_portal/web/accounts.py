@@ -1,18 +1,15 @@
 from __future__ import annotations
 
-import hashlib
-import time
 from dataclasses import dataclass
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
-from limits import RateLimitItem, parse
 from werkzeug.wrappers import Response
 
 from training_portal import logs
-from training_portal.accounts import services
+from training_portal.accounts import login_throttle, services
 from training_portal.accounts.models import User
 from training_portal.accounts.sessions import current_account, end_session, start_session
 from training_portal.extensions import db, limiter
@@ -57,33 +54,6 @@ def _email_limit() -> str:
     return current_app.config["EMAIL_RATE_LIMIT"]
 
 
-#: Failed log-ins per account, whatever the client address (Flask-Limiter's storage: Redis in production).
-ACCOUNT_FAILURES = "login-account-failures"
-
-
-def _account_budget() -> RateLimitItem:
-    return parse(current_app.config["LOGIN_ACCOUNT_FAILURE_LIMIT"])
-
-
-def _account_key(email: str) -> str:
-    """The normalised address, hashed: the rate-limit store never holds people's addresses."""
-    return hashlib.sha256(services.normalise_email(email).encode()).hexdigest()[:32]
-
-
-def account_wait_seconds(email: str) -> int:
-    """Seconds until this account may try a password again; 0 while it has failures to spare.
-    Unknown addresses count the same way, so the answer never says whether an account exists."""
-    budget, key = _account_budget(), _account_key(email)
-    if limiter.limiter.test(budget, ACCOUNT_FAILURES, key):
-        return 0
-    reset_at = limiter.limiter.get_window_stats(budget, ACCOUNT_FAILURES, key).reset_time
-    return max(1, int(reset_at - time.time()) + 1)
-
-
-def _count_failure(email: str) -> None:
-    limiter.limiter.hit(_account_budget(), ACCOUNT_FAILURES, _account_key(email))
-
-
 def _sign_in(user: User, keep: bool) -> None:
     """A fresh session; ``keep`` makes its cookie persistent (PERMANENT_SESSION_LIFETIME)
     instead of ending with the browser. The cookie is the same signed session either way, so
@@ -124,9 +94,9 @@ def register() -> str | tuple[str, int] | Response:
 def login() -> str | Response:
     form = LoginForm()
     if form.validate_on_submit():
-        wait = account_wait_seconds(form.email.data)
+        wait = login_throttle.wait_seconds(form.email.data)
         if wait:  # too many wrong passwords for this account, from anywhere: the emailed link still works
-            logs.event("account.login_throttled", account=_account_key(form.email.data),
+            logs.event("account.login_throttled", account=login_throttle.account_key(form.email.data),
                        address=get_remote_address())
             page = render_template("accounts/login.html", form=form, throttled=True)
             return current_app.response_class(page, 429, {"Retry-After": str(wait)})
@@ -135,9 +105,9 @@ def login() -> str | Response:
             _sign_in(user, form.remember.data)
             db.session.commit()
             return _after_login()
-        _count_failure(form.email.data)
+        login_throttle.count_failure(form.email.data)
         # The account as a hash: a password typed into the email field never reaches the log.
-        logs.event("account.login_failed", account=_account_key(form.email.data),
+        logs.event("account.login_failed", account=login_throttle.account_key(form.email.data),
                    address=get_remote_address())
         form.password.errors.append(_("That email address and password do not match."))
     return render_template("accounts/login.html", form=form)
