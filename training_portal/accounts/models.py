@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from training_portal.db import UTCDateTime, utcnow
@@ -25,6 +25,10 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     is_disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     #: Part of every session cookie; bumping it ends all of this person's sessions.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
+    #: The database's clock (microseconds) when anything the session check reads last changed;
+    #: every worker polls it to drop checks it remembers (accounts/session_checks.py).
+    session_stamp: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0",
+                                               index=True)
     #: Indexed: the admin people list shows the newest first.
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

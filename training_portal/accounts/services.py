@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from training_portal import audit
 from training_portal.accounts.models import AuthToken, User
 from training_portal.accounts.passwords import hash_password, needs_rehash, verify_password
-from training_portal.accounts.session_checks import forget_session_checks
+from training_portal.accounts.session_checks import note_session_change
 from training_portal.db import utcnow
 from training_portal.extensions import db
 
@@ -91,7 +91,7 @@ def mark_logged_in(user: User) -> None:
 
 def end_all_sessions(user: User) -> None:
     user.session_version = (user.session_version or 1) + 1
-    forget_session_checks(user.id)
+    note_session_change(user.id)
 
 
 def token_hash(raw: str) -> str:
@@ -154,7 +154,7 @@ def change_email(user: User, current_password: str, new_email: str) -> None:
         raise EmailTaken(_l("That email address is already used by another account."))
     audit.record(user.id, "account.email_changed", "user", user.id, old=user.email)
     user.email = normalise_email(new_email)
-    forget_session_checks(user.id)
+    note_session_change(user.id)
 
 
 def change_name(user: User, new_name: str, printed_name: str | None = None) -> bool:
@@ -169,7 +169,7 @@ def change_name(user: User, new_name: str, printed_name: str | None = None) -> b
                     if printed_name != user.printed_name else {}))
     user.name = new_name
     user.printed_name = printed_name
-    forget_session_checks(user.id)
+    note_session_change(user.id)
     return True
 
 
@@ -177,6 +177,7 @@ def set_role(user: User, role: str, granted: bool) -> None:
     if role not in KNOWN_ROLES:
         raise AccountError(f"Unknown role {role!r}: use one of {', '.join(KNOWN_ROLES)}.")
     setattr(user, f"is_{role}", granted)
+    note_session_change(user.id)  # access rules read the role from the session check
     audit.record(None, f"role.{'granted' if granted else 'revoked'}", "user", user.id, role=role)
 
 

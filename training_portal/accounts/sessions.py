@@ -2,15 +2,18 @@
 
 Requests check that version against the database, so a log-out, a password change or a
 disabled account ends copied cookies. The check reads one row with a plain Core query into a
-small frozen object (not an ORM instance), and each worker remembers a good answer for
-``SESSION_CHECK_SECONDS`` (default 2): lesson pages are read fast and often, and the budget
-for them leaves no room for a query per page. In the worker that handled the log-out the
-session ends at once; elsewhere within those seconds. Views that change the account load
-the ORM row with ``current_account()``.
+small frozen object (not an ORM instance). Lesson pages are read fast and often, and the budget
+for them leaves no room for a query per page, so each worker remembers a passed check
+(``accounts/session_checks.py``) and, at most once every ``SESSION_CHECK_SECONDS`` (default 2),
+runs one query for the people whose rows changed since and drops their remembered checks. In
+the worker that handled a log-out the session ends at once; in every other worker, on every app
+server, within those seconds. A remembered check costs no query however many people are signed
+in. Views that change the account load the ORM row with ``current_account()``.
 
 The same statement counts the venues the person manages (correlated subqueries, not a second
 query), so the menu and the home page know who is a manager without a query of their own.
-Services that change who manages what call ``forget_session_checks`` so it shows at once.
+Services that change anything this check reads call ``note_session_change`` (stamps the row
+for other workers, forgets this worker's check) so it shows at once.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from sqlalchemy import func, select
 
 from training_portal.accounts.models import User
 from training_portal.accounts.services import end_all_sessions, mark_logged_in
-from training_portal.accounts.session_checks import forget_session_checks, recent_checks
+from training_portal.accounts.session_checks import changes_since, forget_session_checks, recent_checks
 from training_portal.extensions import db, login_manager
 from training_portal.venues.models import ROLE_MANAGER, Membership
 
@@ -35,7 +38,7 @@ _MANAGES = (_MEMBERSHIPS.c.user_id == _USERS.c.id, _MEMBERSHIPS.c.role == ROLE_M
             _MEMBERSHIPS.c.left_at.is_(None))
 _LOAD_SIGNED_IN = select(
     _USERS.c.id, _USERS.c.name, _USERS.c.email, _USERS.c.is_trainer, _USERS.c.is_admin,
-    _USERS.c.is_disabled, _USERS.c.session_version,
+    _USERS.c.is_disabled, _USERS.c.session_version, _USERS.c.session_stamp,
     select(func.count()).where(*_MANAGES).scalar_subquery().label("managed_venues"),
     select(func.min(_MEMBERSHIPS.c.venue_id)).where(*_MANAGES).scalar_subquery()
     .label("first_managed_venue_id"),
@@ -66,7 +69,10 @@ class SignedInUser:
 
 @login_manager.user_loader
 def load_user(session_id: str) -> SignedInUser | None:
-    cached = recent_checks().get(session_id)
+    checks = recent_checks()
+    if checks.poll_due():
+        checks.poll(changes_since)
+    cached = checks.get(session_id)
     if cached is not None:
         return cached
     user_id, _, version = session_id.partition(":")
@@ -81,7 +87,7 @@ def load_user(session_id: str) -> SignedInUser | None:
                         managed_venues=row.managed_venues or 0,
                         sole_managed_venue_id=(row.first_managed_venue_id
                                                if row.managed_venues == 1 else None))
-    recent_checks().remember(session_id, user)
+    checks.remember(session_id, user, row.session_stamp)
     return user
 
 

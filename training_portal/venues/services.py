@@ -13,7 +13,7 @@ from sqlalchemy.orm import contains_eager
 from training_portal import audit
 from training_portal.accounts.models import User
 from training_portal.accounts.services import normalise_email, token_hash
-from training_portal.accounts.session_checks import forget_session_checks
+from training_portal.accounts.session_checks import note_session_change
 from training_portal.db import utcnow
 from training_portal.extensions import db
 from training_portal.policy import active_membership
@@ -60,7 +60,7 @@ def create_venue(creator: User, name: str, address: str, postcode: str,
     db.session.add(Membership(user_id=creator.id, venue_id=venue.id, role=ROLE_MANAGER))
     audit.record(creator.id, "venue.created", "venue", venue.id)
     db.session.flush()
-    forget_session_checks(creator.id)  # the menu now shows their venue
+    note_session_change(creator.id)  # the menu now shows their venue
     return venue
 
 
@@ -142,7 +142,7 @@ def mark_leaver(actor: User, membership: Membership) -> None:
         raise VenueError(_l("The venue's owner cannot be marked as having left."))
     membership.left_at = utcnow()
     audit.record(actor.id, "venue.member_left", "membership", membership.id)
-    forget_session_checks(membership.user_id)
+    note_session_change(membership.user_id)
 
 
 INVITATION_DAYS = 7
@@ -205,7 +205,7 @@ def accept_invitation(user: User, invitation: ManagerInvitation) -> Membership:
     membership.role = ROLE_MANAGER
     audit.record(user.id, "venue.manager_added", "membership", membership.id,
                  invitation=invitation.id)
-    forget_session_checks(user.id)
+    note_session_change(user.id)
     return membership
 
 
@@ -243,7 +243,7 @@ def remove_co_manager(actor: User, membership: Membership) -> None:
         raise VenueError(_l("The venue's owner cannot be removed as a manager."))
     membership.role = ROLE_STAFF
     audit.record(actor.id, "venue.manager_removed", "membership", membership.id)
-    forget_session_checks(membership.user_id)
+    note_session_change(membership.user_id)
 
 
 def set_training_policy(actor: User, venue: Venue, policy: TrainingPolicy) -> None:
