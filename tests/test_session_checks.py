@@ -124,20 +124,24 @@ def test_a_poll_drops_checks_read_before_a_change_and_keeps_those_read_after_it(
 
 def test_a_stamp_is_the_database_clock_in_microseconds_and_always_moves_forward(app):
     with app.app_context():
-        user = UserFactory()
+        user, ahead = UserFactory(), UserFactory()
         before = int(time.time() * 1_000_000)
-        stamps = []
-        for _ in range(3):
-            note_session_change(user.id)
-            stamps.append(db.session.scalar(select(User.session_stamp).where(User.id == user.id)))
+        note_session_change(user.id)
+        stamp = db.session.scalar(select(User.session_stamp).where(User.id == user.id))
+        assert abs(stamp - before) < 60_000_000  # microseconds, near now (same machine here)
+        future = before + 3_600_000_000  # as if the database clock had been set back an hour
+        db.session.execute(update(User).where(User.id == ahead.id).values(session_stamp=future))
+        note_session_change(ahead.id)
+        note_session_change(ahead.id)
+        assert db.session.scalar(
+            select(User.session_stamp).where(User.id == ahead.id)) == future + 2
         db.session.commit()
-    assert stamps[0] < stamps[1] < stamps[2]  # even within one tick of the clock
-    assert abs(stamps[0] - before) < 60_000_000  # microseconds, near now (same machine here)
 
 
 def test_the_poll_sees_changes_since_its_mark_with_an_overlap_and_nothing_older(app):
     with app.app_context():
         old, recent, unchanged = UserFactory(), UserFactory(), UserFactory()
+        assert changes_since(None) == (0, []) and changes_since(0) == (0, [])  # nobody changed
         mark = 10 * POLL_OVERLAP_MICROSECONDS
         db.session.execute(update(User).where(User.id == old.id)
                            .values(session_stamp=mark - POLL_OVERLAP_MICROSECONDS))

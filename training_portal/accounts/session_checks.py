@@ -104,9 +104,9 @@ def changes_since(mark: int | None) -> tuple[int, list[tuple[int, int]]]:
     connection = db.session.connection()
     if mark is None:
         return int(connection.scalar(select(func.max(_USERS.c.session_stamp))) or 0), []
+    since = max(mark - POLL_OVERLAP_MICROSECONDS, 0)  # 0: never changed, never re-read
     rows = [(row.id, row.session_stamp) for row in connection.execute(
-        select(_USERS.c.id, _USERS.c.session_stamp)
-        .where(_USERS.c.session_stamp > mark - POLL_OVERLAP_MICROSECONDS))]
+        select(_USERS.c.id, _USERS.c.session_stamp).where(_USERS.c.session_stamp > since))]
     return max([mark, *(stamp for _, stamp in rows)]), rows
 
 
