@@ -261,9 +261,8 @@ def test_a_change_read_again_in_the_overlap_drops_nothing_twice(make_app):
     with worker_b.app_context():
         engine = db.engine
     clock.now += 2
-    with counting_statements(engine) as seen:
-        with worker_b.test_request_context():
-            assert load_user(f"{user.id}:1") is not None
+    with counting_statements(engine) as seen, worker_b.test_request_context():
+        assert load_user(f"{user.id}:1") is not None
     assert len(seen) == 1 and "session_stamp >" in seen[0]  # the poll only, no re-check
 
 
