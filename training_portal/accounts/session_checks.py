@@ -22,6 +22,7 @@ only reads the current largest stamp: it remembers nothing yet, so there is noth
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -121,7 +122,8 @@ class RecentChecks:
     """Passed session checks in this worker, by session id, and when to poll for changes.
 
     ``seconds`` is SESSION_CHECK_SECONDS: how often to poll (0: remember nothing, check every
-    request). ``clock`` is a monotonic clock, injectable for tests.
+    request). ``clock`` is a monotonic clock, injectable for tests. Changes take a lock (the
+    development server is threaded); a hit, one ``dict.get``, does not.
     """
 
     def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic,
@@ -134,6 +136,7 @@ class RecentChecks:
         self._session_of: dict[int, str] = {}  # one valid session version per person at a time
         self._mark: int | None = None
         self._polled_at: float | None = None
+        self._lock = threading.Lock()
 
     def __len__(self) -> int:
         return len(self._by_session)
@@ -147,16 +150,16 @@ class RecentChecks:
     def remember(self, session_id: str, user: SignedInUser, stamp: int) -> None:
         if self.seconds <= 0:
             return
-        self.forget_user(user.id)  # an older session version's entry is useless now
-        while len(self._by_session) >= self.at_most:
-            self._drop(next(iter(self._by_session)))
-        self._by_session[session_id] = _Remembered(user, stamp, self._clock())
-        self._session_of[user.id] = session_id
+        with self._lock:
+            self._drop(self._session_of.get(user.id))  # an older session version: useless now
+            while len(self._by_session) >= self.at_most:
+                self._drop(next(iter(self._by_session)))
+            self._by_session[session_id] = _Remembered(user, stamp, self._clock())
+            self._session_of[user.id] = session_id
 
     def forget_user(self, user_id: int) -> None:
-        session_id = self._session_of.get(user_id)
-        if session_id is not None:
-            self._drop(session_id)
+        with self._lock:
+            self._drop(self._session_of.get(user_id))
 
     def poll_due(self) -> bool:
         if self.seconds <= 0:
@@ -171,13 +174,16 @@ class RecentChecks:
         self._drop_outdated(changed)
 
     def _drop_outdated(self, changed: Iterable[tuple[int, int]]) -> None:
-        for user_id, stamp in changed:
-            session_id = self._session_of.get(user_id)
-            if session_id is not None and self._by_session[session_id].stamp != stamp:
-                self._drop(session_id)
+        with self._lock:
+            for user_id, stamp in changed:
+                session_id = self._session_of.get(user_id)
+                found = self._by_session.get(session_id) if session_id else None
+                if found is not None and found.stamp != stamp:
+                    self._drop(session_id)
 
-    def _drop(self, session_id: str) -> None:
-        found = self._by_session.pop(session_id, None)
+    def _drop(self, session_id: str | None) -> None:
+        """Callers hold the lock."""
+        found = self._by_session.pop(session_id, None) if session_id else None
         if found is not None and self._session_of.get(found.user.id) == session_id:
             del self._session_of[found.user.id]
 
