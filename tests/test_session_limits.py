@@ -180,3 +180,17 @@ def test_a_visitor_who_is_not_signed_in_gets_no_session_times(make_app: Any, clo
     client = make_app().test_client()
     assert client.get("/healthz").status_code == 200
     assert _cookie(client) == {}
+
+
+@pytest.mark.parametrize("check_seconds", [0, 2])
+def test_remembered_session_checks_change_neither_the_last_use_nor_the_idle_limit(
+        make_app: Any, clock: Clock, check_seconds: int) -> None:
+    """Between polls a worker reuses a passed session check (SESSION_CHECK_SECONDS=2), yet the
+    last use still moves at the minute and the idle limit still holds to the second: both are
+    read from the cookie on every request, as with no remembered checks (0)."""
+    client = _signed_in(make_app, "manager", MANAGER_IDLE_MINUTES=120,
+                        SESSION_CHECK_SECONDS=check_seconds)
+    assert _in(client, clock, 1_780_000_060)  # 60 s later: last use moves to now
+    assert _cookie(client)["seen_at"] == 1_780_000_060
+    assert _in(client, clock, 1_780_007_260)
+    assert not _in(client, clock, 1_780_014_461)
