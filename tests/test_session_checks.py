@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 
 from tests.conftest import login_client
 from tests.factories import PASSWORD, MembershipFactory, UserFactory
-from tests.statement_count import counting_statements
+from tests.statement_count import counting_statements, statements_for
 from training_portal.accounts import services
 from training_portal.accounts.models import User
 from training_portal.accounts.session_checks import (
@@ -276,6 +276,15 @@ def _load_users(app: Any, session_ids: list[str]) -> list[str]:
             with app.test_request_context():
                 assert load_user(session_id) is not None
     return seen
+
+
+def test_a_lesson_page_with_a_remembered_check_runs_no_statement_at_all(make_app):
+    app = make_app(SESSION_CHECK_SECONDS=2)
+    app.extensions["session_checks"] = RecentChecks(2, clock=FakeClock())
+    with app.app_context():
+        user = UserFactory()
+    client = login_client(app, user)
+    assert statements_for(app, client, "/modules/welcome/1") == []  # after a warm-up GET
 
 
 def test_a_remembered_check_costs_no_statement_until_the_next_poll(make_app):
