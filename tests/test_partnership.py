@@ -25,7 +25,7 @@ from training_portal.extensions import db
 from training_portal.programme import coverage_target
 from training_portal.reports import stats
 from training_portal.reports.programme import Filters, programme_figures
-from training_portal.reports.tables import coverage_rows, first_attempt_table
+from training_portal.reports.tables import area_table, coverage_rows, first_attempt_table, headline
 from training_portal.timeutil import site_today
 from training_portal.venues.models import Venue
 
@@ -88,6 +88,41 @@ def test_coverage_per_venue_and_below_target_first(app, world):
         assert anchor.staff.text() == "5"
         assert (figures.people, figures.people_in_date) == (15, 8)
         assert figures.area_people == {"North": (9, 5), "South": (6, 3)}
+
+
+def test_area_and_programme_totals_never_give_a_small_venue_away(app, world):
+    """Bell (North) has 4 staff, 1 in date: "fewer than 5" in the venue table. North's 9 staff
+    and 55 % beside Anchor's 5 and 80 % would give Bell's 4 and 1 away, and so would the
+    programme's 15 and 8 beside the three venues: those totals are "not shown". South holds one
+    venue of 6 and no small one, so its figures stay."""
+    client = login_client(app, world["admin"])
+    rows = list(csv.reader(io.StringIO(client.get("/partnership/overview.csv?table=areas")
+                                       .get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[1:] == [["North", "fewer than 5", "not shown", "not shown"],
+                        ["South", "fewer than 5", "6", "50%"]]
+    with app.app_context():
+        figures = _figures(app)
+        head = headline(figures, coverage_rows(figures, 75))
+        assert (head.people.text(), head.people_in_date.text(), head.share_in_date.text()) == (
+            "not shown", "not shown", "not shown")
+    html = client.get("/partnership").get_data(as_text=True)
+    assert ">15<" not in html and "53%" not in html and "55%" not in html
+    text = text_of(client.get("/partnership/report.pdf").get_data())
+    assert "55%" not in text and "Staff (current, each person once): not shown." in text
+
+
+def test_totals_stay_when_the_small_venues_cannot_be_told_apart(app, world):
+    """Add two more small venues in North (3 staff, 2 in date; 4 staff, 1 in date): Bell and
+    them together are 11 hidden people, 5 of them in date and 6 not, so no venue can be worked out."""
+    with app.app_context():
+        today = world["today"]
+        _staff(VenueFactory(name="Dial", area="North"), 3, 2, today)
+        _staff(VenueFactory(name="Eagle", area="North"), 4, 2, today)
+        figures = _figures(app)
+        north = next(r for r in area_table(figures).text_rows() if r[0] == "North")
+        assert north[2:] == ["16", "56%"]  # 5 + 4 + 3 + 4 staff; 4 + 1 + 2 + 2 in date
+        head = headline(figures, coverage_rows(figures, 75))
+        assert (head.people.text(), head.people_in_date.text()) == ("22", "12")
 
 
 def test_person_at_two_venues_counts_once_and_in_date_only_if_in_date_at_both(app, world):

@@ -9,7 +9,8 @@ The partnership sees counts, never people. So:
   numerator (3 of 5 is shown as 60 %);
 * a total is not shown ("not shown") when, with the figures around it, it would let a reader
   work out a hidden count exactly, or the size of a hidden group of fewer than 5 people
-  (complementary suppression: `suppress_row`, `suppress_table`).
+  (complementary suppression: `suppress_row`, `suppress_table`; a group's total beside its
+  members' counts and shares: `group_total_gives_away`).
 
 Only totals are ever withheld to protect a hidden count; counts of 0 and of 5 or more are
 always shown. "Worked out" means exactly: a reader may still narrow a hidden count down
@@ -119,6 +120,35 @@ def suppress_row(cells: Sequence[int], total: int | None) -> tuple[list[Figure],
         raise ValueError("a row's total must be the sum of its cells: add the missing category as a cell")
     table = suppress_table([cells], row_totals=total is not None, column_totals=False)
     return list(table.cells[0]), (table.row_totals[0] if table.row_totals else None)
+
+
+def withheld_total(base: int, percent: bool = False) -> Figure:
+    """A total (a count, or a share when `percent`) withheld to protect a hidden figure beside it."""
+    return Figure(None, base, SECONDARY, percent=percent)
+
+
+def group_total_gives_away(bases: Sequence[int], parts: Sequence[int]) -> bool:
+    """Would a group's total and share, printed beside its members' own, give a hidden member away?
+
+    Each member (a venue, say) is printed as `count(base)` people and `share(part, base)` of them
+    (those in date, say), so a member with 1 to 4 people hides both. The group's total is
+    `sum(bases)` people and `sum(parts)` of them, as a count and a share. Printed, it is withheld
+    when the hidden members' people could be worked out (`suppress_row`), or when the part or the
+    rest of the hidden members' people is a group of fewer than 5 (it would show, say, that
+    nobody, or everybody, at a small venue is in date). A total that counts each person once
+    (someone at two venues) is at most the sum, so a reader learns no more from it than from the sum.
+    """
+    if len(bases) != len(parts) or any(not 0 <= p <= b for b, p in zip(bases, parts, strict=True)):
+        raise ValueError("each member needs 0 <= part <= base")
+    hidden = [i for i, b in enumerate(bases) if 0 < b < THRESHOLD]
+    if not hidden:
+        return False
+    _cells, total = suppress_row(list(bases), sum(bases))
+    if total is not None and total.suppressed:
+        return True
+    hidden_people = sum(bases[i] for i in hidden)
+    hidden_part = sum(parts[i] for i in hidden)
+    return hidden_part < THRESHOLD or hidden_people - hidden_part < THRESHOLD
 
 
 def suppress_table(matrix: Sequence[Sequence[int]], row_totals: bool = True, column_totals: bool = True,

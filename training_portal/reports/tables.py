@@ -14,7 +14,15 @@ from datetime import date
 from training_portal.reports import outcomes as oc
 from training_portal.reports.programme import ProgrammeFigures, VenueCoverage
 from training_portal.reports.stats import FirstAttempts
-from training_portal.reports.suppression import Figure, count, share, statistic, suppress_table
+from training_portal.reports.suppression import (
+    Figure,
+    count,
+    group_total_gives_away,
+    share,
+    statistic,
+    suppress_table,
+    withheld_total,
+)
 
 Cell = str | Figure
 
@@ -52,9 +60,25 @@ class Headline:
 
 
 def headline(figures: ProgrammeFigures, rows: Sequence[CoverageRow]) -> Headline:
-    return Headline(count(len(figures.venues)), count(figures.people), count(figures.people_in_date),
-                    share(figures.people_in_date, figures.people),
-                    count(sum(1 for r in rows if r.standing == BELOW)))
+    """The programme's totals. They are the venues' figures added up, so they are withheld when,
+    with the venue and area tables, they would give a small venue away: the venues whose figures
+    are not otherwise added up in print (no area, or their area's figures withheld) are checked."""
+    venues, people, in_date = count(len(figures.venues)), figures.people, figures.people_in_date
+    below = count(sum(1 for r in rows if r.standing == BELOW))
+    withheld_areas = {area for area in figures.area_people if _area_gives_away(figures, area)}
+    if _gives_away([v for v in figures.venues if v.area is None or v.area in withheld_areas]):
+        return Headline(venues, withheld_total(people), withheld_total(in_date),
+                        withheld_total(people, percent=True), below)
+    return Headline(venues, count(people), count(in_date), share(in_date, people), below)
+
+
+def _gives_away(venues: Sequence[VenueCoverage]) -> bool:
+    return group_total_gives_away([v.staff for v in venues], [v.in_date for v in venues])
+
+
+def _area_gives_away(figures: ProgrammeFigures, area: str) -> bool:
+    """Would this area's figures, beside its venues' own, give a small venue away?"""
+    return _gives_away([v for v in figures.venues if v.area == area])
 
 
 def coverage_rows(figures: ProgrammeFigures, target: int) -> list[CoverageRow]:
@@ -128,7 +152,9 @@ def area_table(figures: ProgrammeFigures) -> ReportTable:
     for venue in figures.venues:
         if venue.area is not None:
             venues_per_area[venue.area] = venues_per_area.get(venue.area, 0) + 1
-    rows = tuple((area, count(venues_per_area.get(area, 0)), count(people), share(in_date, people))
+    rows = tuple((area, count(venues_per_area.get(area, 0)),
+                  *((withheld_total(people), withheld_total(people, percent=True))
+                    if _area_gives_away(figures, area) else (count(people), share(in_date, people))))
                  for area, (people, in_date) in figures.area_people.items())
     return ReportTable("areas", "Coverage per area (a person at two venues in an area counts once)",
                        ("Area", "Venues", "Current staff", "In date on every required module"), rows)
