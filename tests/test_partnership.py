@@ -197,6 +197,29 @@ def test_first_attempt_pass_rate_and_median_attempts(app):
         assert table[1][1:] == ["0", "fewer than 5"]  # spiking: nobody
 
 
+def test_the_all_modules_first_attempt_row_never_gives_a_small_module_away(app):
+    """Welcome: 6 first attempts, 3 passed. Spiking: 3, 2 passed ("fewer than 5"). All modules'
+    9 and 55 % would give spiking's 3 and 2 away, so that row is "not shown"; with 6 first
+    attempts at spiking too, every figure is shown."""
+    with app.app_context():
+        start = _at(site_today() - timedelta(days=20))
+
+        def first_tries(slug: str, results: list[bool]) -> None:
+            for n, passed in enumerate(results):
+                AttemptFactory(user_id=UserFactory().id, module_slug=slug, passed=passed,
+                               score=80 if passed else 20, started_at=start + timedelta(minutes=n),
+                               graded_at=start + timedelta(minutes=n))
+
+        first_tries("welcome", [True, True, True, False, False, False])
+        first_tries("spiking", [True, True, False])
+        table = first_attempt_table(_figures(app)).text_rows()
+        assert table[1][1:] == ["fewer than 5", "fewer than 5"]
+        assert table[2] == ["All modules (person × module)", "not shown", "not shown"]
+        first_tries("spiking", [True, False, True])
+        table = first_attempt_table(_figures(app)).text_rows()
+        assert table[1][1:] == ["6", "66%"] and table[2][1:] == ["12", "58%"]
+
+
 def test_date_range_and_area_filter_the_dated_figures(app, world):
     with app.app_context():
         today = world["today"]

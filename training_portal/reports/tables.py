@@ -131,10 +131,15 @@ def first_attempt_table(figures: ProgrammeFigures) -> ReportTable:
     for module in figures.modules:
         first = figures.first_attempts[module.slug]
         rows.append((module.title, count(first.people), first.rate()))
-    every = figures.first_attempts.values()
+    every = [figures.first_attempts[m.slug] for m in figures.modules]
     people = sum(f.people for f in every)  # person × module pairs; each person once per module
     overall = FirstAttempts(sum(f.passed for f in every), sum(f.attempted for f in every), people)
-    rows.append(("All modules (person × module)", count(overall.attempted), overall.rate()))
+    if group_total_gives_away([f.attempted for f in every], [f.passed for f in every]):
+        # The total less the modules shown would be a hidden module's figures.
+        rows.append(("All modules (person × module)", withheld_total(overall.attempted),
+                     withheld_total(people, percent=True)))
+    else:
+        rows.append(("All modules (person × module)", count(overall.attempted), overall.rate()))
     return ReportTable("first_attempt", "Pass rate at the first attempt",
                        ("Module", "First attempts", "Passed first time"), tuple(rows))
 
