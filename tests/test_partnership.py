@@ -375,6 +375,35 @@ def test_outcomes_pair_only_people_who_answered_both(app, world):
     assert change[1:3] == ["paired change", "5"] and change[8:] == ["100%", "0%", "0%", "2.00"]
 
 
+def test_all_modules_outcomes_never_give_a_small_module_away(app, world):
+    """Welcome: 6 people rated 2 before and 4 after. Spiking: 3 people, 1 before and 3 after
+    ("fewer than 5"). All modules less welcome would be spiking's answers, levels and pairs, so
+    those rows, the overall chart and the paired sentence are withheld; the modules' rows stay."""
+    with app.app_context():
+        now = datetime.now(UTC)
+        for slug, n, before, after in (("welcome", 6, 2, 4), ("spiking", 3, 1, 3)):
+            for _ in range(n):
+                user = UserFactory()
+                ConfidenceRatingFactory(user_id=user.id, module_slug=slug, stage="before", rating=before,
+                                        created_at=now - timedelta(days=3))
+                ConfidenceRatingFactory(user_id=user.id, module_slug=slug, stage="after", rating=after,
+                                        created_at=now - timedelta(days=1))
+    client = login_client(app, world["admin"])
+    response = client.get("/partnership/overview.csv?table=outcomes")
+    rows = {(r[0], r[1]): r for r in csv.reader(io.StringIO(response.get_data().decode("utf-8-sig")))}
+    assert rows[("Welcome to the programme", "before")][2:5] == ["6", "0%", "100%"]
+    assert rows[("Spotting spiking", "before")][2:4] == ["fewer than 5", "fewer than 5"]
+    for stage in ("before", "after"):
+        assert set(rows[("All modules", stage)][2:8]) == {"not shown"}
+    assert set(rows[("All modules", "paired change")][8:]) == {"not shown"}
+    assert rows[("All modules", "paired change")][2] == "not shown"
+    html = client.get("/partnership/outcomes").get_data(as_text=True)
+    assert "9 answers" not in html and "9 pairs" not in html and "Before: not shown" in html
+    assert "not shown pairs of answers" in html
+    text = text_of(client.get("/partnership/report.pdf").get_data())
+    assert "33%" not in text  # spiking's 3 of 9 before answers at level 1
+
+
 # --- scale ---------------------------------------------------------------------------------------
 
 def _statements(app, admin, path: str) -> int:

@@ -373,6 +373,7 @@ def test_small_members_at_their_least_or_most_or_under_five_together_withhold_th
 def test_a_withheld_total_says_not_shown():
     assert withheld_total(9).text() == "not shown" and withheld_total(9).value is None
     assert withheld_total(9, percent=True).text() == "not shown"
+    assert withheld_total(4).text() == "fewer than 5"  # small itself: said as such
 
 
 def test_a_group_member_needs_a_part_within_its_base():

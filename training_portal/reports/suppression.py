@@ -123,8 +123,9 @@ def suppress_row(cells: Sequence[int], total: int | None) -> tuple[list[Figure],
 
 
 def withheld_total(base: int, percent: bool = False) -> Figure:
-    """A total (a count, or a share when `percent`) withheld to protect a hidden figure beside it."""
-    return Figure(None, base, SECONDARY, percent=percent)
+    """A total (a count, or a share when `percent`) withheld to protect a hidden figure beside it:
+    "not shown", or "fewer than 5" when it is built on fewer than 5 people itself."""
+    return Figure(None, base, SMALL if base < THRESHOLD else SECONDARY, percent=percent)
 
 
 def group_total_gives_away(bases: Sequence[int], parts: Sequence[int]) -> bool:

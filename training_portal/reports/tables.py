@@ -165,19 +165,63 @@ def area_table(figures: ProgrammeFigures) -> ReportTable:
                        ("Area", "Venues", "Current staff", "In date on every required module"), rows)
 
 
+@dataclass(frozen=True)
+class OverallWithheld:
+    """Which "All modules" outcome rows would give a module with fewer than 5 answers away."""
+
+    before: bool
+    after: bool
+    change: bool
+
+
+def overall_outcome_withheld(by_module: dict[str, oc.Outcome]) -> OverallWithheld:
+    """All modules is the modules added up: less the modules shown, it would be the hidden ones'
+    answers (at each level) or pairs (up, same, down), so it is withheld when that gives one away."""
+    results = list(by_module.values())
+
+    def gives_away(bases: list[int], parts_by_kind: list[list[int]]) -> bool:
+        return any(group_total_gives_away(bases, parts) for parts in parts_by_kind)
+
+    def distribution(stage: str) -> bool:
+        dists = [r.before if stage == oc.BEFORE else r.after for r in results]
+        return gives_away([d.answers for d in dists],
+                          [[d.counts[k] for d in dists] for k in range(len(oc.LEVELS))])
+
+    changes = [r.change for r in results]
+    return OverallWithheld(distribution(oc.BEFORE), distribution(oc.AFTER), gives_away(
+        [c.pairs for c in changes], [[c.improved for c in changes], [c.same for c in changes],
+                                     [c.worse for c in changes]]))
+
+
 def outcome_table(by_module: dict[str, oc.Outcome], overall: oc.Outcome,
                   titles: dict[str, str]) -> ReportTable:
     """Share at each confidence level before and after, and the paired change, with the answers behind each."""
     rows: list[tuple[Cell, ...]] = []
-    for label, result in [*((titles.get(s, s), o) for s, o in by_module.items()), ("All modules", overall)]:
-        for dist in (result.before, result.after):
-            rows.append((label, dist.stage, count(dist.answers), *dist.shares(), "", "", "", ""))
-        change = result.change
-        rows.append((label, "paired change", count(change.pairs), "", "", "", "", "",
-                     *change.shares(), _mean_text(change.mean_figure())))
+    for label, result in ((titles.get(s, s), o) for s, o in by_module.items()):
+        rows.extend(_outcome_rows(label, result, OverallWithheld(False, False, False)))
+    rows.extend(_outcome_rows("All modules", overall, overall_outcome_withheld(by_module)))
     return ReportTable("outcomes", "Confidence before and after (1 = not at all confident, 5 = very)",
                        ("Module", "Stage", "Answers", *(f"Level {n}" for n in LEVEL_NAMES),
                         "Went up", "Stayed the same", "Went down", "Mean change (points)"), tuple(rows))
+
+
+def _outcome_rows(label: str, result: oc.Outcome, withheld: OverallWithheld) -> list[tuple[Cell, ...]]:
+    rows: list[tuple[Cell, ...]] = []
+    for dist, hide in ((result.before, withheld.before), (result.after, withheld.after)):
+        if hide:
+            rows.append((label, dist.stage, withheld_total(dist.answers),
+                         *(withheld_total(dist.people, percent=True) for _ in dist.counts), "", "", "", ""))
+        else:
+            rows.append((label, dist.stage, count(dist.answers), *dist.shares(), "", "", "", ""))
+    change = result.change
+    if withheld.change:
+        hidden = withheld_total(change.people, percent=True)
+        rows.append((label, "paired change", withheld_total(change.pairs), "", "", "", "", "",
+                     hidden, hidden, hidden, withheld_total(change.people)))
+    else:
+        rows.append((label, "paired change", count(change.pairs), "", "", "", "", "",
+                     *change.shares(), _mean_text(change.mean_figure())))
+    return rows
 
 
 def _mean_text(figure: Figure) -> Cell:

@@ -108,8 +108,13 @@ def outcomes() -> str:
               for slug, result in by_module.items()]
     return render_template("partnership/outcomes.html", asked=asked, areas=areas, by_module=by_module,
                            overall=overall, titles=titles, charts=charts,
-                           overall_chart=pc.outcome_chart(_("All modules"), overall),
+                           overall_chart=pc.outcome_chart(_("All modules"), overall, _overall_bars(by_module)),
                            table=tables.outcome_table(by_module, overall, titles))
+
+
+def _overall_bars(by_module: dict[str, oc.Outcome]) -> tuple[bool, bool]:
+    withheld = tables.overall_outcome_withheld(by_module)
+    return withheld.before, withheld.after
 
 
 @bp.route("/overview.csv")
