@@ -294,6 +294,20 @@ def test_area_is_set_by_the_partnership_and_audited(app, world):
     assert "Harbour" in client.get("/partnership?area=Harbour").get_data(as_text=True)
 
 
+@pytest.mark.parametrize(("area", "message"), [
+    ("x" * 81, "Use 80 characters or fewer."),
+    ("North\x07side", "Remove the invisible or control characters from this field."),
+])
+def test_a_refused_area_is_named_with_the_reason_and_changes_nothing(app, world, area, message):
+    client = login_client(app, world["admin"])
+    response = client.post(f"/partnership/venues/{world['b']}/area", data={"area": area, "page": "1"})
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert f"Bell: {message}" in page
+    with app.app_context():
+        assert db.session.get(Venue, world["b"]).area == "North"
+
+
 @pytest.mark.parametrize(("query", "message"), [
     ("from=2026-05-01&to=2026-01-01", "The start date is after the end date."),
     ("from=yesterday", "is not a date"),

@@ -192,6 +192,7 @@ def set_area(venue_id: int) -> Response:
         flash(_("%(venue)s: area saved.", venue=venue.name) if venue.area
               else _("%(venue)s: area cleared.", venue=venue.name))
     else:
-        flash(_("%(venue)s: %(problem)s", venue=venue.name, problem=" ".join(form.area.errors)), "error")
+        problem = " ".join(str(error) for error in form.area.errors)  # some messages are lazy strings
+        flash(_("%(venue)s: %(problem)s", venue=venue.name, problem=problem), "error")
     return redirect(url_for("partnership.venues", page=page if page.isdigit() and len(page) < 7 else 1)
                     + f"#venue-{venue.id}")
