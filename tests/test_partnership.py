@@ -125,6 +125,18 @@ def test_totals_stay_when_the_small_venues_cannot_be_told_apart(app, world):
         assert (head.people.text(), head.people_in_date.text()) == ("22", "12")
 
 
+def test_an_area_of_one_person_venues_is_withheld_and_the_page_still_answers(app, world):
+    with app.app_context():
+        for name in ("Fox", "Goat", "Hare", "Ibis"):
+            _staff(VenueFactory(name=name, area="Tiny"), 1, 0, world["today"])
+    client = login_client(app, world["admin"])
+    assert client.get("/partnership").status_code == 200
+    assert client.get("/partnership/report.pdf").status_code == 200
+    rows = list(csv.reader(io.StringIO(client.get("/partnership/overview.csv?table=areas")
+                                       .get_data(as_text=True).lstrip("\ufeff"))))
+    assert ["Tiny", "fewer than 5", "fewer than 5", "fewer than 5"] in rows
+
+
 def test_person_at_two_venues_counts_once_and_in_date_only_if_in_date_at_both(app, world):
     with app.app_context():
         today = world["today"]
@@ -364,6 +376,33 @@ def test_report_pdf_has_the_figures(app, world):
                      "Pass rate at the first attempt", "Confidence before and after", "fewer than 5"):
         assert expected in text, expected
     assert "Person " not in text
+
+
+def test_one_person_passing_four_modules_in_a_week_still_gives_a_page(make_app):
+    """With the real content (six modules), one new starter passing four modules in one week
+    made that week's row [1, 1, 1, 1, 0, 0]: its total, even as "fewer than 5", would say
+    each is exactly 1, and the rule refused the table, so the overview, the CSV and the board
+    report answered 500. That week's total is now "not shown"."""
+    from pathlib import Path
+
+    app = make_app(CONTENT_DIR=str(Path(__file__).resolve().parent.parent / "content"))
+    with app.app_context():
+        slugs = [m.slug for m in app.extensions["catalog"].current.ordered if m.is_published]
+        assert len(slugs) >= 4
+        today = site_today()
+        person = UserFactory()
+        for slug in slugs[:4]:
+            CompletionFactory(user_id=person.id, module_slug=slug, passed_at=_at(today),
+                              expires_on=today + timedelta(days=365))
+        admin = UserFactory(admin=True)
+    client = login_client(app, admin)
+    assert client.get("/partnership").status_code == 200
+    assert client.get("/partnership/report.pdf").status_code == 200
+    response = client.get("/partnership/overview.csv?table=weekly")
+    assert response.status_code == 200
+    this_week = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))[-1]
+    assert this_week[0] == stats.week_start(today).isoformat()
+    assert this_week[1:] == ["fewer than 5"] * 4 + ["0"] * (len(slugs) - 4) + ["not shown"]
 
 
 # --- outcomes ------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from training_portal.reports.suppression import (
     share,
     statistic,
     suppress_row,
+    suppress_rows,
     suppress_table,
     withheld_total,
 )
@@ -370,6 +371,13 @@ def test_small_members_at_their_least_or_most_or_under_five_together_withhold_th
     assert group_total_gives_away([8, 3, 4, 4], [5, 3, 4, 4])  # everybody in date there
 
 
+def test_a_group_of_tiny_members_is_withheld_without_the_row_rule_refusing():
+    # suppress_row([1, 1, 1, 1], 4) refuses (see the test above); four venues of one person
+    # each are simply a group whose total would give them away.
+    assert group_total_gives_away([1, 1, 1, 1], [0, 0, 0, 0])
+    assert group_total_gives_away([9, 1, 1, 1, 1], [9, 1, 0, 0, 0])
+
+
 def test_a_withheld_total_says_not_shown():
     assert withheld_total(9).text() == "not shown" and withheld_total(9).value is None
     assert withheld_total(9, percent=True).text() == "not shown"
@@ -381,3 +389,28 @@ def test_a_group_member_needs_a_part_within_its_base():
         group_total_gives_away([3], [4])
     with pytest.raises(ValueError, match="0 <= part <= base"):
         group_total_gives_away([3, 5], [1])
+
+
+# --- independent rows (a week's passes per module, with the week's total) ----------------------
+
+def test_rows_without_column_totals_are_settled_each_on_its_own_as_the_table_rule_would():
+    rng = random.Random(7)
+    for _ in range(200):
+        matrix = [[rng.choice([0, 0, 1, 2, 3, 5, 8]) for _ in range(4)] for _ in range(rng.randint(1, 5))]
+        try:
+            expected = suppress_table(matrix, row_totals=True, column_totals=False)
+        except RuntimeError:
+            continue
+        assert suppress_rows(matrix) == expected, matrix
+
+
+def test_a_row_whose_small_total_would_pin_its_ones_has_its_total_not_shown():
+    table = suppress_rows([[1, 1, 1, 1, 0, 0], [6, 0, 0, 0, 0, 0], [2, 1, 1, 0, 0, 0]])
+    assert _texts(table.cells[0]) == ["fewer than 5"] * 4 + ["0", "0"]
+    assert _texts(table.row_totals) == ["not shown", "6", "fewer than 5"]
+    assert table.column_totals is None and table.grand_total is None
+
+
+def test_independent_rows_must_have_the_same_length():
+    with pytest.raises(ValueError, match="same number of cells"):
+        suppress_rows([[1, 2], [3]])

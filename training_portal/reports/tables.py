@@ -20,7 +20,7 @@ from training_portal.reports.suppression import (
     group_total_gives_away,
     share,
     statistic,
-    suppress_table,
+    suppress_rows,
     withheld_total,
 )
 
@@ -114,7 +114,7 @@ def weekly_table(figures: ProgrammeFigures) -> ReportTable:
     slugs = [m.slug for m in figures.modules]
     weeks = figures.filters.weeks()
     matrix = [[figures.weekly[s][i][1] for s in slugs] for i in range(len(weeks))]
-    table = suppress_table(matrix, row_totals=True, column_totals=False) if slugs and weeks else None
+    table = suppress_rows(matrix) if slugs and weeks else None
     rows = tuple((monday.isoformat(), *(table.cells[i] if table else ()),
                   *((table.row_totals[i],) if table and table.row_totals else ()))
                  for i, monday in enumerate(weeks))
