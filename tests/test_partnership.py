@@ -25,7 +25,7 @@ from training_portal.extensions import db
 from training_portal.programme import coverage_target
 from training_portal.reports import stats
 from training_portal.reports.programme import Filters, programme_figures
-from training_portal.reports.tables import coverage_rows, first_attempt_table
+from training_portal.reports.tables import area_table, coverage_rows, first_attempt_table, headline
 from training_portal.timeutil import site_today
 from training_portal.venues.models import Venue
 
@@ -88,6 +88,53 @@ def test_coverage_per_venue_and_below_target_first(app, world):
         assert anchor.staff.text() == "5"
         assert (figures.people, figures.people_in_date) == (15, 8)
         assert figures.area_people == {"North": (9, 5), "South": (6, 3)}
+
+
+def test_area_and_programme_totals_never_give_a_small_venue_away(app, world):
+    """Bell (North) has 4 staff, 1 in date: "fewer than 5" in the venue table. North's 9 staff
+    and 55 % beside Anchor's 5 and 80 % would give Bell's 4 and 1 away, and so would the
+    programme's 15 and 8 beside the three venues: those totals are "not shown". South holds one
+    venue of 6 and no small one, so its figures stay."""
+    client = login_client(app, world["admin"])
+    rows = list(csv.reader(io.StringIO(client.get("/partnership/overview.csv?table=areas")
+                                       .get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[1:] == [["North", "fewer than 5", "not shown", "not shown"],
+                        ["South", "fewer than 5", "6", "50%"]]
+    with app.app_context():
+        figures = _figures(app)
+        head = headline(figures, coverage_rows(figures, 75))
+        assert (head.people.text(), head.people_in_date.text(), head.share_in_date.text()) == (
+            "not shown", "not shown", "not shown")
+    html = client.get("/partnership").get_data(as_text=True)
+    assert ">15<" not in html and "53%" not in html and "55%" not in html
+    text = text_of(client.get("/partnership/report.pdf").get_data())
+    assert "55%" not in text and "Staff (current, each person once): not shown." in text
+
+
+def test_totals_stay_when_the_small_venues_cannot_be_told_apart(app, world):
+    """Add two more small venues in North (3 staff, 2 in date; 4 staff, 1 in date): Bell and
+    them together are 11 hidden people, 5 of them in date and 6 not, so no venue can be worked out."""
+    with app.app_context():
+        today = world["today"]
+        _staff(VenueFactory(name="Dial", area="North"), 3, 2, today)
+        _staff(VenueFactory(name="Eagle", area="North"), 4, 2, today)
+        figures = _figures(app)
+        north = next(r for r in area_table(figures).text_rows() if r[0] == "North")
+        assert north[2:] == ["16", "56%"]  # 5 + 4 + 3 + 4 staff; 4 + 1 + 2 + 2 in date
+        head = headline(figures, coverage_rows(figures, 75))
+        assert (head.people.text(), head.people_in_date.text()) == ("22", "12")
+
+
+def test_an_area_of_one_person_venues_is_withheld_and_the_page_still_answers(app, world):
+    with app.app_context():
+        for name in ("Fox", "Goat", "Hare", "Ibis"):
+            _staff(VenueFactory(name=name, area="Tiny"), 1, 0, world["today"])
+    client = login_client(app, world["admin"])
+    assert client.get("/partnership").status_code == 200
+    assert client.get("/partnership/report.pdf").status_code == 200
+    rows = list(csv.reader(io.StringIO(client.get("/partnership/overview.csv?table=areas")
+                                       .get_data(as_text=True).lstrip("\ufeff"))))
+    assert ["Tiny", "fewer than 5", "fewer than 5", "fewer than 5"] in rows
 
 
 def test_person_at_two_venues_counts_once_and_in_date_only_if_in_date_at_both(app, world):
@@ -160,6 +207,29 @@ def test_first_attempt_pass_rate_and_median_attempts(app):
         table = first_attempt_table(figures).text_rows()
         assert table[0] == ["Welcome to the programme", "6", "50%"]
         assert table[1][1:] == ["0", "fewer than 5"]  # spiking: nobody
+
+
+def test_the_all_modules_first_attempt_row_never_gives_a_small_module_away(app):
+    """Welcome: 6 first attempts, 3 passed. Spiking: 3, 2 passed ("fewer than 5"). All modules'
+    9 and 55 % would give spiking's 3 and 2 away, so that row is "not shown"; with 6 first
+    attempts at spiking too, every figure is shown."""
+    with app.app_context():
+        start = _at(site_today() - timedelta(days=20))
+
+        def first_tries(slug: str, results: list[bool]) -> None:
+            for n, passed in enumerate(results):
+                AttemptFactory(user_id=UserFactory().id, module_slug=slug, passed=passed,
+                               score=80 if passed else 20, started_at=start + timedelta(minutes=n),
+                               graded_at=start + timedelta(minutes=n))
+
+        first_tries("welcome", [True, True, True, False, False, False])
+        first_tries("spiking", [True, True, False])
+        table = first_attempt_table(_figures(app)).text_rows()
+        assert table[1][1:] == ["fewer than 5", "fewer than 5"]
+        assert table[2] == ["All modules (person × module)", "not shown", "not shown"]
+        first_tries("spiking", [True, False, True])
+        table = first_attempt_table(_figures(app)).text_rows()
+        assert table[1][1:] == ["6", "66%"] and table[2][1:] == ["12", "58%"]
 
 
 def test_date_range_and_area_filter_the_dated_figures(app, world):
@@ -236,6 +306,20 @@ def test_area_is_set_by_the_partnership_and_audited(app, world):
     assert "Harbour" in client.get("/partnership?area=Harbour").get_data(as_text=True)
 
 
+@pytest.mark.parametrize(("area", "message"), [
+    ("x" * 81, "Use 80 characters or fewer."),
+    ("North\x07side", "Remove the invisible or control characters from this field."),
+])
+def test_a_refused_area_is_named_with_the_reason_and_changes_nothing(app, world, area, message):
+    client = login_client(app, world["admin"])
+    response = client.post(f"/partnership/venues/{world['b']}/area", data={"area": area, "page": "1"})
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert f"Bell: {message}" in page
+    with app.app_context():
+        assert db.session.get(Venue, world["b"]).area == "North"
+
+
 @pytest.mark.parametrize(("query", "message"), [
     ("from=2026-05-01&to=2026-01-01", "The start date is after the end date."),
     ("from=yesterday", "is not a date"),
@@ -294,6 +378,33 @@ def test_report_pdf_has_the_figures(app, world):
     assert "Person " not in text
 
 
+def test_one_person_passing_four_modules_in_a_week_still_gives_a_page(make_app):
+    """With the real content (six modules), one new starter passing four modules in one week
+    made that week's row [1, 1, 1, 1, 0, 0]: its total, even as "fewer than 5", would say
+    each is exactly 1, and the rule refused the table, so the overview, the CSV and the board
+    report answered 500. That week's total is now "not shown"."""
+    from pathlib import Path
+
+    app = make_app(CONTENT_DIR=str(Path(__file__).resolve().parent.parent / "content"))
+    with app.app_context():
+        slugs = [m.slug for m in app.extensions["catalog"].current.ordered if m.is_published]
+        assert len(slugs) >= 4
+        today = site_today()
+        person = UserFactory()
+        for slug in slugs[:4]:
+            CompletionFactory(user_id=person.id, module_slug=slug, passed_at=_at(today),
+                              expires_on=today + timedelta(days=365))
+        admin = UserFactory(admin=True)
+    client = login_client(app, admin)
+    assert client.get("/partnership").status_code == 200
+    assert client.get("/partnership/report.pdf").status_code == 200
+    response = client.get("/partnership/overview.csv?table=weekly")
+    assert response.status_code == 200
+    this_week = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))[-1]
+    assert this_week[0] == stats.week_start(today).isoformat()
+    assert this_week[1:] == ["fewer than 5"] * 4 + ["0"] * (len(slugs) - 4) + ["not shown"]
+
+
 # --- outcomes ------------------------------------------------------------------------------------
 
 def test_outcomes_pair_only_people_who_answered_both(app, world):
@@ -315,6 +426,35 @@ def test_outcomes_pair_only_people_who_answered_both(app, world):
     assert before[:3] == ["Welcome to the programme", "before", "6"] and before[4] == "100%"
     assert after[:3] == ["Welcome to the programme", "after", "6"]
     assert change[1:3] == ["paired change", "5"] and change[8:] == ["100%", "0%", "0%", "2.00"]
+
+
+def test_all_modules_outcomes_never_give_a_small_module_away(app, world):
+    """Welcome: 6 people rated 2 before and 4 after. Spiking: 3 people, 1 before and 3 after
+    ("fewer than 5"). All modules less welcome would be spiking's answers, levels and pairs, so
+    those rows, the overall chart and the paired sentence are withheld; the modules' rows stay."""
+    with app.app_context():
+        now = datetime.now(UTC)
+        for slug, n, before, after in (("welcome", 6, 2, 4), ("spiking", 3, 1, 3)):
+            for _ in range(n):
+                user = UserFactory()
+                ConfidenceRatingFactory(user_id=user.id, module_slug=slug, stage="before", rating=before,
+                                        created_at=now - timedelta(days=3))
+                ConfidenceRatingFactory(user_id=user.id, module_slug=slug, stage="after", rating=after,
+                                        created_at=now - timedelta(days=1))
+    client = login_client(app, world["admin"])
+    response = client.get("/partnership/overview.csv?table=outcomes")
+    rows = {(r[0], r[1]): r for r in csv.reader(io.StringIO(response.get_data().decode("utf-8-sig")))}
+    assert rows[("Welcome to the programme", "before")][2:5] == ["6", "0%", "100%"]
+    assert rows[("Spotting spiking", "before")][2:4] == ["fewer than 5", "fewer than 5"]
+    for stage in ("before", "after"):
+        assert set(rows[("All modules", stage)][2:8]) == {"not shown"}
+    assert set(rows[("All modules", "paired change")][8:]) == {"not shown"}
+    assert rows[("All modules", "paired change")][2] == "not shown"
+    html = client.get("/partnership/outcomes").get_data(as_text=True)
+    assert "9 answers" not in html and "9 pairs" not in html and "Before: not shown" in html
+    assert "not shown pairs of answers" in html
+    text = text_of(client.get("/partnership/report.pdf").get_data())
+    assert "33%" not in text  # spiking's 3 of 9 before answers at level 1
 
 
 # --- scale ---------------------------------------------------------------------------------------

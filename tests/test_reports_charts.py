@@ -158,6 +158,14 @@ def test_before_after_built_on_fewer_than_5_people_is_an_outline():
     assert "After: 8 answers" in _desc(root)
 
 
+def test_a_before_after_bar_withheld_as_a_total_is_an_outline_saying_not_shown():
+    root = _parse(before_after("Confidence", "Before and after", [3, 2, 1, 1, 1], [0, 0, 2, 3, 3],
+                               withheld=(True, False)))
+    assert len(_rects(root, "bar-withheld")) == 1
+    assert "Before: not shown" in _desc(root) and "8 answers" in _desc(root)
+    assert "Before: 8 answers" not in _desc(root)
+
+
 def test_before_after_without_answers_says_so():
     root = _parse(before_after("Confidence", "Before and after", [0, 0, 0, 0, 0], [0, 0, 2, 3, 3]))
     assert "no answers" in _texts(root)

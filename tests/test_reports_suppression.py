@@ -7,7 +7,18 @@ import random
 
 import pytest
 
-from training_portal.reports.suppression import Figure, Table, count, share, statistic, suppress_row, suppress_table
+from training_portal.reports.suppression import (
+    Figure,
+    Table,
+    count,
+    group_total_gives_away,
+    share,
+    statistic,
+    suppress_row,
+    suppress_rows,
+    suppress_table,
+    withheld_total,
+)
 
 
 def _texts(figures: tuple[Figure, ...] | list[Figure] | None) -> list[str] | None:
@@ -333,3 +344,73 @@ def test_when_no_total_is_left_to_hide_the_rule_refuses_rather_than_leaks():
     # docs/testing.md, "Known gaps").
     with pytest.raises(RuntimeError, match="a count under 5 can be worked out and no total is left to hide"):
         suppress_row([1, 1, 1, 1], 4)
+
+
+# --- a group's total beside its members' counts and shares (venues → area → programme) --------
+
+def test_a_group_total_beside_one_small_member_gives_it_away():
+    # Anchor 5 staff (4 in date), Bell 4 (1): the area's 9 and 5 would give Bell's 4 and 1 away.
+    assert group_total_gives_away([5, 4], [4, 1])
+
+
+def test_a_group_without_small_members_keeps_its_total():
+    assert not group_total_gives_away([5, 6, 0], [4, 3, 0])
+    assert not group_total_gives_away([], [])
+
+
+def test_two_small_members_keep_the_total_when_neither_can_be_worked_out():
+    # 3 + 4 hidden people (7), 2 + 3 in date (5), 2 not (2): the "not in date" group is under 5.
+    assert group_total_gives_away([9, 3, 4], [6, 2, 3])
+    # 3 + 4 + 4 hidden (11), 5 in date, 6 not: nothing can be worked out.
+    assert not group_total_gives_away([9, 3, 4, 4], [6, 2, 2, 1])
+
+
+def test_small_members_at_their_least_or_most_or_under_five_together_withhold_the_total():
+    assert group_total_gives_away([8, 2, 2], [5, 1, 1])  # hidden people: 4
+    assert group_total_gives_away([8, 3, 4, 4], [5, 0, 0, 0])  # nobody in date at the small venues
+    assert group_total_gives_away([8, 3, 4, 4], [5, 3, 4, 4])  # everybody in date there
+
+
+def test_a_group_of_tiny_members_is_withheld_without_the_row_rule_refusing():
+    # suppress_row([1, 1, 1, 1], 4) refuses (see the test above); four venues of one person
+    # each are simply a group whose total would give them away.
+    assert group_total_gives_away([1, 1, 1, 1], [0, 0, 0, 0])
+    assert group_total_gives_away([9, 1, 1, 1, 1], [9, 1, 0, 0, 0])
+
+
+def test_a_withheld_total_says_not_shown():
+    assert withheld_total(9).text() == "not shown" and withheld_total(9).value is None
+    assert withheld_total(9, percent=True).text() == "not shown"
+    assert withheld_total(4).text() == "fewer than 5"  # small itself: said as such
+
+
+def test_a_group_member_needs_a_part_within_its_base():
+    with pytest.raises(ValueError, match="0 <= part <= base"):
+        group_total_gives_away([3], [4])
+    with pytest.raises(ValueError, match="0 <= part <= base"):
+        group_total_gives_away([3, 5], [1])
+
+
+# --- independent rows (a week's passes per module, with the week's total) ----------------------
+
+def test_rows_without_column_totals_are_settled_each_on_its_own_as_the_table_rule_would():
+    rng = random.Random(7)
+    for _ in range(200):
+        matrix = [[rng.choice([0, 0, 1, 2, 3, 5, 8]) for _ in range(4)] for _ in range(rng.randint(1, 5))]
+        try:
+            expected = suppress_table(matrix, row_totals=True, column_totals=False)
+        except RuntimeError:
+            continue
+        assert suppress_rows(matrix) == expected, matrix
+
+
+def test_a_row_whose_small_total_would_pin_its_ones_has_its_total_not_shown():
+    table = suppress_rows([[1, 1, 1, 1, 0, 0], [6, 0, 0, 0, 0, 0], [2, 1, 1, 0, 0, 0]])
+    assert _texts(table.cells[0]) == ["fewer than 5"] * 4 + ["0", "0"]
+    assert _texts(table.row_totals) == ["not shown", "6", "fewer than 5"]
+    assert table.column_totals is None and table.grand_total is None
+
+
+def test_independent_rows_must_have_the_same_length():
+    with pytest.raises(ValueError, match="same number of cells"):
+        suppress_rows([[1, 2], [3]])

@@ -138,6 +138,67 @@ def test_leavers_are_not_counted_but_can_be_shown(app):
         assert shown.counts["welcome"]["passed"] == 0
 
 
+def test_a_leaver_who_rejoins_is_current_once_keeps_their_passes_and_starts_a_new_deadline(app):
+    """Issue 7's status edge case: a leaver who comes back is one current member (counted once,
+    their earlier passes still count), their new-starter deadline runs from the day they came
+    back, and the earlier stint stays on record among former staff."""
+    from training_portal.dashboards.register import build_register
+
+    with app.app_context():
+        venue = VenueFactory(starter_deadline_days=14)
+        first = MembershipFactory(venue=venue, user__name="Rita Rejoiner",
+                                  joined_at=_at(date(2025, 1, 6)), left_at=_at(date(2025, 6, 1)))
+        rita = first.user
+        again = MembershipFactory(venue=venue, user=rita, joined_at=_at(date(2026, 11, 20)))
+        CompletionFactory(user_id=rita.id, module_slug="welcome", module_version="1.2",
+                          passed_at=_at(date(2026, 3, 2)), expires_on=date(2027, 3, 2))
+        overview = _overview(app, venue.id, include_leavers=True)
+        (current,) = overview.current
+        assert current.membership_id == again.id and current.left_at is None
+        assert current.cell("welcome").state == "passed"  # passed between stints: still counts
+        assert current.cell("spiking").state == "not_started"
+        assert current.starter_deadline == date(2026, 12, 4)  # 14 days from coming back
+        assert not current.past_starter_deadline  # 30 Nov: still within it
+        assert overview.counts["welcome"]["passed"] == 1 and overview.coverage == 0
+        assert [r.membership_id for r in overview.leavers] == [first.id]
+        register = build_register(db.session.get(Venue, venue.id), _catalog(app), TODAY)
+        assert [p.name for p in register.people] == ["Rita Rejoiner"]  # once, not per stint
+        late = venue_overview(db.session.get(Venue, venue.id), _catalog(app), date(2026, 12, 5))
+        assert [r.name for r in late.past_starter_deadline] == ["Rita Rejoiner"]
+
+
+def test_a_module_made_required_after_people_passed_it_counts_their_passes_under_the_policy(app):
+    """Issue 7's status edge case: passes made while a module was optional count once it is
+    required (nobody retakes an in-date module), and from then on the venue's refresher applies
+    to it too, so a pass older than the refresher period is expired."""
+    with app.app_context():
+        venue = VenueFactory(required_modules=["welcome"], refresher_months=6)
+        recent = MembershipFactory(venue=venue, user__name="Recent").user
+        older = MembershipFactory(venue=venue, user__name="Older").user
+        for person in (recent, older):
+            CompletionFactory(user_id=person.id, module_slug="welcome", module_version="1.2",
+                              passed_at=_at(date(2026, 10, 1)), expires_on=date(2027, 10, 1))
+        CompletionFactory(user_id=recent.id, module_slug="spiking", module_version="2.0",
+                          passed_at=_at(date(2026, 9, 1)), expires_on=date(2027, 9, 1))
+        CompletionFactory(user_id=older.id, module_slug="spiking", module_version="2.0",
+                          passed_at=_at(date(2026, 3, 2)), expires_on=date(2027, 3, 2))
+        before = {r.name: r for r in _overview(app, venue.id).current}
+        assert before["Older"].cell("spiking").state == "passed"  # optional: its own 12 months
+        assert not before["Older"].cell("spiking").required
+        assert _overview(app, venue.id).coverage == 1
+
+        db.session.get(Venue, venue.id).required_modules = ["welcome", "spiking"]
+        db.session.flush()
+        overview = _overview(app, venue.id)
+        after = {r.name: r for r in overview.current}
+        assert after["Recent"].cell("spiking").state == "passed" and after["Recent"].fully_in_date
+        older_spiking = after["Older"].cell("spiking")
+        assert older_spiking.required and older_spiking.state == "expired"
+        assert older_spiking.standing.valid_until == date(2026, 9, 2)
+        assert older_spiking.standing.set_by == venue.name
+        assert overview.coverage == 0.5
+
+
 def test_another_venues_staff_never_appear(app):
     with app.app_context():
         venue_a, venue_b = VenueFactory(), VenueFactory()

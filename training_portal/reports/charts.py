@@ -107,12 +107,14 @@ def weekly_columns(title: str, desc: str, weeks: Sequence[tuple[date, int | Figu
 
 def before_after(title: str, desc: str, before: Sequence[int], after: Sequence[int],
                  labels: Sequence[str] = ("1", "2", "3", "4", "5"), names: tuple[str, str] = ("Before", "After"),
-                 people: tuple[int | None, int | None] = (None, None), chart_id: str | None = None) -> Markup:
+                 people: tuple[int | None, int | None] = (None, None), chart_id: str | None = None,
+                 withheld: tuple[bool, bool] = (False, False)) -> Markup:
     """Two 100 % bars: the share of answers at each level (e.g. confidence 1–5) before and after.
 
     `before`/`after` are counts of answers per level; `people` the people behind each when
     that differs from the number of answers (one person answering for several modules). A
-    bar built on fewer than 5 people is drawn as an empty outline.
+    bar built on fewer than 5 people is drawn as an empty outline, and so is one `withheld` says
+    is "not shown" (a total that would give a small group beside it away).
     """
     if not len(before) == len(after) == len(labels) or len(labels) > len(LEVEL_FILLS):
         raise ValueError(f"one count per label, and at most {len(LEVEL_FILLS)} levels")
@@ -120,15 +122,16 @@ def before_after(title: str, desc: str, before: Sequence[int], after: Sequence[i
     body: list[str] = []
     summaries = []
     y: float = 4
-    for name, counts, n_people in zip(names, (before, after), people, strict=True):
+    for name, counts, n_people, not_shown in zip(names, (before, after), people, withheld, strict=True):
         total = sum(counts)
         shares = [share(c, total, people=n_people) for c in counts]
-        withheld = shares[0].suppressed if shares else True
-        empty = "no answers" if total == 0 else f"fewer than {THRESHOLD} people"
-        heading = f"{name}: {empty}" if withheld else f"{name}: {total:,} answers"
+        small = shares[0].suppressed if shares else True
+        hidden = not_shown or small
+        empty = "no answers" if total == 0 else f"fewer than {THRESHOLD} people" if small else "not shown"
+        heading = f"{name}: {empty}" if hidden else f"{name}: {total:,} answers"
         body.append(_text(PAD, y + 14, heading))
-        body.extend(_stacked(PAD, y + 20, bar_h, track, shares, empty if withheld else None))
-        summaries.append(heading + ("" if withheld else " (" + ", ".join(
+        body.extend(_stacked(PAD, y + 20, bar_h, track, shares, empty if hidden else None))
+        summaries.append(heading + ("" if hidden else " (" + ", ".join(
             f"{label}: {figure.text()}" for label, figure in zip(labels, shares, strict=True)) + ")"))
         y += 20 + bar_h + 14
     legend, y = _legend(labels, y + 4)

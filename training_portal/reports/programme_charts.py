@@ -49,11 +49,12 @@ def first_attempt_chart(table: ReportTable) -> Markup:
                             "first attempt.", [(str(row[0]), _figure(row[2])) for row in table.rows])
 
 
-def outcome_chart(label: str, result: oc.Outcome) -> Markup:
+def outcome_chart(label: str, result: oc.Outcome, withheld: tuple[bool, bool] = (False, False)) -> Markup:
+    """`withheld`: the before and after bars are "not shown" (`tables.overall_outcome_withheld`)."""
     return charts.before_after(f"Confidence before and after: {label}",
                                "Share of answers at each confidence level, 1 (not at all) to 5 (very).",
                                result.before.counts, result.after.counts,
-                               people=(result.before.people, result.after.people))
+                               people=(result.before.people, result.after.people), withheld=withheld)
 
 
 def _figure(cell: str | Figure) -> Figure | None:

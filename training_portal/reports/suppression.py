@@ -9,7 +9,8 @@ The partnership sees counts, never people. So:
   numerator (3 of 5 is shown as 60 %);
 * a total is not shown ("not shown") when, with the figures around it, it would let a reader
   work out a hidden count exactly, or the size of a hidden group of fewer than 5 people
-  (complementary suppression: `suppress_row`, `suppress_table`).
+  (complementary suppression: `suppress_row`, `suppress_rows`, `suppress_table`; a group's total beside its
+  members' counts and shares: `group_total_gives_away`).
 
 Only totals are ever withheld to protect a hidden count; counts of 0 and of 5 or more are
 always shown. "Worked out" means exactly: a reader may still narrow a hidden count down
@@ -121,6 +122,63 @@ def suppress_row(cells: Sequence[int], total: int | None) -> tuple[list[Figure],
     return list(table.cells[0]), (table.row_totals[0] if table.row_totals else None)
 
 
+class NothingLeftToHide(RuntimeError):
+    """Every printed total is itself "fewer than 5" and still pins a count under it."""
+
+
+def suppress_rows(matrix: Sequence[Sequence[int]]) -> Table:
+    """Rows of counts, each printed with its own total and no column totals (a week's passes per
+    module, say), so nothing links one row to another: each row is settled on its own.
+
+    A row whose total cannot be printed at all, not even as "fewer than 5" (four or more counts
+    of 1 under a total below 5: a reader would know each is exactly 1), gets its total as "not
+    shown" and claims nothing about it; `suppress_row` refuses such a row rather than leak.
+    """
+    if len({len(row) for row in matrix}) > 1:
+        raise ValueError("every row needs the same number of cells")
+    cells: list[tuple[Figure, ...]] = []
+    totals: list[Figure] = []
+    for row in matrix:
+        try:
+            row_cells, total = suppress_row(row, sum(row))
+        except NothingLeftToHide:
+            row_cells, total = [count(v) for v in row], Figure(None, sum(row), SECONDARY)
+        assert total is not None
+        cells.append(tuple(row_cells))
+        totals.append(total)
+    return Table(tuple(cells), tuple(totals), None, None)
+
+
+def withheld_total(base: int, percent: bool = False) -> Figure:
+    """A total (a count, or a share when `percent`) withheld to protect a hidden figure beside it:
+    "not shown", or "fewer than 5" when it is built on fewer than 5 people itself."""
+    return Figure(None, base, SMALL if base < THRESHOLD else SECONDARY, percent=percent)
+
+
+def group_total_gives_away(bases: Sequence[int], parts: Sequence[int]) -> bool:
+    """Would a group's total and share, printed beside its members' own, give a hidden member away?
+
+    Each member (a venue, say) is printed as `count(base)` people and `share(part, base)` of them
+    (those in date, say), so a member with 1 to 4 people hides both. The group's total is
+    `sum(bases)` people and `sum(parts)` of them, as a count and a share. Printed, it is withheld
+    when the hidden members' people could be worked out (`suppress_row`), or when the part or the
+    rest of the hidden members' people is a group of fewer than 5 (it would show, say, that
+    nobody, or everybody, at a small venue is in date). A total that counts each person once
+    (someone at two venues) is at most the sum, so a reader learns no more from it than from the sum.
+    """
+    if len(bases) != len(parts) or any(not 0 <= p <= b for b, p in zip(bases, parts, strict=True)):
+        raise ValueError("each member needs 0 <= part <= base")
+    hidden = [i for i, b in enumerate(bases) if 0 < b < THRESHOLD]
+    if not hidden:
+        return False
+    hidden_people = sum(bases[i] for i in hidden)
+    hidden_part = sum(parts[i] for i in hidden)
+    if len(hidden) == 1 or min(hidden_people, hidden_part, hidden_people - hidden_part) < THRESHOLD:
+        return True  # (settled before `suppress_row`, which refuses a row whose every total is small)
+    _cells, total = suppress_row(list(bases), sum(bases))
+    return total is not None and total.suppressed
+
+
 def suppress_table(matrix: Sequence[Sequence[int]], row_totals: bool = True, column_totals: bool = True,
                    grand_total: bool = False) -> Table:
     """Counts in rows × columns, with the totals that will be printed beside them.
@@ -222,7 +280,7 @@ def _withhold(grid: _Grid) -> list[Withheld | None]:
     while (pinned := _first_pinned_small(grid, withheld)) is not None:
         to_hide = _total_to_hide([line for line in lines if shown(line.total)], grid, withheld, pinned)
         if to_hide is None:  # not expected (with every total hidden nothing adds up); fail rather than leak
-            raise RuntimeError("a count under 5 can be worked out and no total is left to hide")
+            raise NothingLeftToHide("a count under 5 can be worked out and no total is left to hide")
         withheld[to_hide] = SECONDARY
     return withheld
 

@@ -108,8 +108,13 @@ def outcomes() -> str:
               for slug, result in by_module.items()]
     return render_template("partnership/outcomes.html", asked=asked, areas=areas, by_module=by_module,
                            overall=overall, titles=titles, charts=charts,
-                           overall_chart=pc.outcome_chart(_("All modules"), overall),
+                           overall_chart=pc.outcome_chart(_("All modules"), overall, _overall_bars(by_module)),
                            table=tables.outcome_table(by_module, overall, titles))
+
+
+def _overall_bars(by_module: dict[str, oc.Outcome]) -> tuple[bool, bool]:
+    withheld = tables.overall_outcome_withheld(by_module)
+    return withheld.before, withheld.after
 
 
 @bp.route("/overview.csv")
@@ -187,6 +192,7 @@ def set_area(venue_id: int) -> Response:
         flash(_("%(venue)s: area saved.", venue=venue.name) if venue.area
               else _("%(venue)s: area cleared.", venue=venue.name))
     else:
-        flash(_("%(venue)s: %(problem)s", venue=venue.name, problem=" ".join(form.area.errors)), "error")
+        problem = " ".join(str(error) for error in form.area.errors)  # some messages are lazy strings
+        flash(_("%(venue)s: %(problem)s", venue=venue.name, problem=problem), "error")
     return redirect(url_for("partnership.venues", page=page if page.isdigit() and len(page) < 7 else 1)
                     + f"#venue-{venue.id}")
