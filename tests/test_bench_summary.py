@@ -81,3 +81,54 @@ def test_counts_are_shown_whole_and_fractions_to_two_places() -> None:
     assert Figure("ratio", 2.456, "×").shown() == "2.46 ×"
     assert Figure("p99", 1049.6, "ms").shown() == "1,050 ms"
     assert Figure("missing", None).shown() == "not measured"
+
+
+def test_every_listed_script_exists(run_all: ModuleType) -> None:
+    missing = [b.script for b in run_all.BENCHES if not (BENCH / b.script).is_file()]
+    assert missing == []
+
+
+def test_the_shared_programme_is_built_before_the_benches_that_read_it(run_all: ModuleType) -> None:
+    names = [b.name for b in run_all.BENCHES]
+    readers = [names.index(b.name) for b in run_all.BENCHES if b.programme]
+    assert readers and min(readers) > names.index("programme")
+    assert [b.name for b in run_all.chosen(["admin_search"])] == ["programme", "admin_search"]
+    assert [b.name for b in run_all.chosen(["reminders", "login"])] == ["login", "reminders"]
+    assert [b.name for b in run_all.chosen(None)] == names
+
+
+def test_without_the_programme_its_readers_do_not_run_and_it_is_dropped_anyway(
+        run_all: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
+    from figures import Figure
+
+    ran, dropped = [], []
+
+    def fake_run(bench: object, quick: bool) -> object:
+        ran.append(bench.name)  # type: ignore[attr-defined]
+        failed = Figure("generate_programme.py did not run", None, "", "runs", False)
+        return run_all.Outcome(bench, [failed])
+
+    monkeypatch.setattr(run_all, "run", fake_run)
+    monkeypatch.setattr(run_all, "drop_programme", lambda: dropped.append(True))
+    outcomes = run_all.run_chosen(run_all.chosen(["partnership", "question_stats"]), quick=True)
+    assert ran == ["programme"]
+    assert [o.figures[0].name for o in outcomes[1:]] == ["bench_partnership.py did not run",
+                                                         "bench_question_stats.py did not run"]
+    assert "the shared programme database was not generated" in outcomes[1].notes[0]
+    assert dropped == [True]
+
+
+def test_once_the_programme_is_built_its_readers_run(
+        run_all: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
+    from figures import Figure
+
+    ran: list[str] = []
+
+    def fake_run(bench: object, quick: bool) -> object:
+        ran.append(bench.name)  # type: ignore[attr-defined]
+        return run_all.Outcome(bench, [Figure("generated", 12.0, "s")])
+
+    monkeypatch.setattr(run_all, "run", fake_run)
+    monkeypatch.setattr(run_all, "drop_programme", lambda: None)
+    run_all.run_chosen(run_all.chosen(["partnership"]), quick=True)
+    assert ran == ["programme", "partnership"]
