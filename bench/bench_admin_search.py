@@ -61,6 +61,7 @@ def samples(app: Any) -> dict[str, str]:
         "email fragment": jones.split(".", 1)[1].split("@")[0],  # e.g. jones12345
         "email fragment (common)": "@example",
         "no match": "qqqqqq",
+        "two letters, no match (walks every certificate)": "qz",
         "literal % and _": "50%_off",
     }
 
