@@ -159,7 +159,8 @@ def compare_small(client: Any, engine: Any, result: Result) -> Result:
 
 
 def figures(results: list[Result], scale: float) -> list[Figure]:
-    found, programme_ = [], "full programme" if scale == 1 else f"programme at scale {scale:g}"
+    found: list[Figure] = []
+    programme_ = "full programme" if scale == 1 else f"programme at scale {scale:g}"
     for r in results:
         median = statistics.median(r.timings)
         budget = BUDGET_S.get(r.path.split("?")[0])
