@@ -1,6 +1,6 @@
 """Run every benchmark and rewrite the summary at the top of docs/benchmarks.md.
 
-    .venv/bin/python bench/run_all.py            # make bench: the whole set, ~25-30 minutes
+    .venv/bin/python bench/run_all.py            # make bench: the whole set, ~20-25 minutes
     .venv/bin/python bench/run_all.py --quick    # make bench BENCH_QUICK=1: a smoke run
     .venv/bin/python bench/run_all.py --only side_by_side memory
 
