@@ -74,7 +74,7 @@ BENCHES = [
     Bench("venue_overview", "bench_venue_overview.py", ("--postgres", POSTGRES), quick=("-n", "5"),
           title="Venue training matrix"),
     Bench("reminders", "bench_reminders.py", ("--postgres", POSTGRES),
-          title="Reminders, 1,000 venues / 20,000 staff (PostgreSQL)"),
+          title="Reminders (PostgreSQL)"),
     Bench("programme", "generate_programme.py", PROGRAMME, timeout=1200,
           title="Programme at scale (shared by the three below)"),
     Bench("partnership", "bench_partnership.py", PROGRAMME, programme=True,
