@@ -132,3 +132,20 @@ def test_once_the_programme_is_built_its_readers_run(
     monkeypatch.setattr(run_all, "drop_programme", lambda: None)
     run_all.run_chosen(run_all.chosen(["partnership"]), quick=True)
     assert ran == ["programme", "partnership"]
+
+
+def test_partnership_budgets_and_a_page_failing_on_the_small_programme(run_all: ModuleType) -> None:
+    saved = list(sys.path)
+    try:
+        bench = importlib.import_module("bench_partnership")
+    finally:
+        sys.path[:] = saved  # the script puts bench/ and the project first, for itself
+    overview = bench.Result("/partnership", [0.5, 0.7, 1.4], [0.2] * 3, [0.1] * 3, [9, 9, 9, 9], 9)
+    report = bench.Result("/partnership/report.pdf", [5.5] * 3, [0.4] * 3, [0.2] * 3, [9, 9, 9, 9])
+    found = bench.figures([overview, report], 1.0)
+    assert [(f.budget, f.met) for f in found[:2]] == [("< 1,000 ms", True), ("< 5,000 ms", False)]
+    assert found[-1].met is False and "/partnership/report.pdf did not answer 200" in found[-1].unit
+    small = bench.Result("/partnership/report.pdf", [1.0] * 3, [0.4] * 3, [0.2] * 3, [9, 9, 9, 9], 9)
+    assert bench.figures([overview, small], 1.0)[-1].met is True
+    grows = bench.Result("/partnership/report.pdf", [1.0] * 3, [0.4] * 3, [0.2] * 3, [9, 9, 9, 9], 7)
+    assert bench.figures([overview, grows], 1.0)[-1].met is False
