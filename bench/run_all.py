@@ -1,6 +1,6 @@
 """Run every benchmark and rewrite the summary at the top of docs/benchmarks.md.
 
-    .venv/bin/python bench/run_all.py            # make bench: the whole set, ~15-20 minutes
+    .venv/bin/python bench/run_all.py            # make bench: the whole set, ~20-25 minutes
     .venv/bin/python bench/run_all.py --quick    # make bench BENCH_QUICK=1: a smoke run
     .venv/bin/python bench/run_all.py --only side_by_side memory
 
@@ -11,6 +11,11 @@ start and end, each figure against its budget: met / missed) replaces what lies 
 ``<!-- bench:summary:start -->`` and ``<!-- bench:summary:end -->`` in docs/benchmarks.md;
 the hand-written narrative below it is kept. A quick run writes bench/out/summary.md only:
 its figures are too rough to record.
+
+The dashboards at scale (partnership, trainer insights, admin search) read one full-scale
+programme database: generate_programme.py builds it once per run, as the step "programme"
+(before the first of them, also when ``--only`` names one of them), and it is dropped when
+the run ends, whatever happened.
 """
 
 from __future__ import annotations
@@ -36,6 +41,9 @@ DOC = ROOT / "docs" / "benchmarks.md"
 START, END = "<!-- bench:summary:start -->", "<!-- bench:summary:end -->"
 #: The PostgreSQL server the PostgreSQL benches make their scratch databases on (pg_bench_*).
 POSTGRES = os.environ.get("BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
+#: The shared programme database of this run (pg_bench_dash_*), see generate_programme.py.
+PROGRAMME_DB = f"pg_bench_dash_programme_{os.getpid()}"
+PROGRAMME = ("--postgres", POSTGRES, "--db", PROGRAMME_DB)
 
 
 @dataclass(frozen=True)
@@ -46,6 +54,7 @@ class Bench:
     quick: tuple[str, ...] = ("--quick",)
     timeout: int = 900
     title: str = ""
+    programme: bool = False  # reads the shared programme database (the "programme" step)
 
 
 BENCHES = [
@@ -64,6 +73,15 @@ BENCHES = [
     Bench("register_pdf", "bench_register_pdf.py", quick=("--runs", "2"), title="Register PDF"),
     Bench("venue_overview", "bench_venue_overview.py", ("--postgres", POSTGRES), quick=("-n", "5"),
           title="Venue training matrix"),
+    Bench("reminders", "bench_reminders.py", ("--postgres", POSTGRES),
+          title="Reminders (PostgreSQL)"),
+    Bench("programme", "generate_programme.py", PROGRAMME, timeout=1200,
+          title="Programme at scale (shared by the three below)"),
+    Bench("partnership", "bench_partnership.py", PROGRAMME, programme=True,
+          title="Partnership overview and report"),
+    Bench("question_stats", "bench_question_stats.py", PROGRAMME, programme=True,
+          title="Trainer insights"),
+    Bench("admin_search", "bench_admin_search.py", PROGRAMME, programme=True, title="Admin search"),
 ]
 
 
@@ -106,6 +124,45 @@ def run(bench: Bench, quick: bool) -> Outcome:
     reason = "timed out" if code == -1 else (lines[-1][:160] if lines else f"exit {code}")
     return Outcome(bench, [Figure(f"{bench.script} did not run", None, "", "runs", False)],
                    [f"{bench.script}: {reason} (see bench/out/{bench.name}.log)"], seconds)
+
+
+def chosen(only: list[str] | None) -> list[Bench]:
+    """The benches to run, in order: the programme step too when a chosen one reads it."""
+    if not only:
+        return list(BENCHES)
+    needs_programme = any(b.programme for b in BENCHES if b.name in only)
+    return [b for b in BENCHES if b.name in only or (b.name == "programme" and needs_programme)]
+
+
+def not_run(bench: Bench, reason: str) -> Outcome:
+    return Outcome(bench, [Figure(f"{bench.script} did not run", None, "", "runs", False)],
+                   [f"{bench.script}: {reason}"])
+
+
+def drop_programme() -> None:
+    subprocess.run([sys.executable, str(BENCH_DIR / "generate_programme.py"), "--drop", *PROGRAMME],
+                   cwd=ROOT, check=False)
+
+
+def run_chosen(benches: list[Bench], quick: bool) -> list[Outcome]:
+    """Each bench in turn (printing its figures); the programme database is dropped at the end."""
+    outcomes: list[Outcome] = []
+    programme_ready = False
+    try:
+        for bench in benches:
+            print(f"{bench.name} …", flush=True)
+            if bench.programme and not programme_ready:
+                outcomes.append(not_run(bench, "the shared programme database was not generated"))
+            else:
+                outcomes.append(run(bench, quick))
+            if bench.name == "programme":
+                programme_ready = outcomes[-1].figures[0].value is not None
+            for figure in outcomes[-1].figures:
+                print(f"  {figure.name}: {figure.shown()} {verdict(figure)}", flush=True)
+    finally:
+        if any(b.name == "programme" for b in benches):
+            drop_programme()
+    return outcomes
 
 
 def verdict(figure: Figure) -> str:
@@ -158,14 +215,7 @@ def parse_args() -> argparse.Namespace:
 def main() -> None:
     args = parse_args()
     facts = machine()
-    outcomes = []
-    for bench in BENCHES:
-        if args.only and bench.name not in args.only:
-            continue
-        print(f"{bench.name} …", flush=True)
-        outcomes.append(run(bench, args.quick))
-        for figure in outcomes[-1].figures:
-            print(f"  {figure.name}: {figure.shown()} {verdict(figure)}", flush=True)
+    outcomes = run_chosen(chosen(args.only), args.quick)
     facts["load_end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
     block = summary_block(facts, outcomes, args.quick)
     (OUT / "summary.md").write_text(block + "\n")

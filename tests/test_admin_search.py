@@ -93,6 +93,27 @@ def test_status_column_says_expired_and_revoked(app, admin_client):
     assert "expired" in page and "revoked" in page
 
 
+def test_short_searches_find_the_current_or_the_printed_name_once(app, admin_client):
+    """Under three characters the search is one scan (not the longer queries' UNION): it must
+    still match either name, and list a certificate matching both only once."""
+    with app.app_context():
+        both = CertificateFactory(completion=CompletionFactory(user_id=UserFactory(name="Kim Oy").id),
+                                  holder_name="Kim Oy").code
+        printed = CertificateFactory(completion=CompletionFactory(user_id=UserFactory(name="Lee Now").id),
+                                     holder_name="Lee Wq").code
+        current = CertificateFactory(completion=CompletionFactory(user_id=UserFactory(name="Max Zj").id),
+                                     holder_name="Max Old").code
+
+    def found(query: str) -> list[int]:
+        text = admin_client.get("/admin/certificates", query_string={"q": query}).get_data(as_text=True)
+        return [text.count(format_code(code)) for code in (both, printed, current)]
+
+    assert found("oy")[1:] == [0, 0] and found("oy")[0] == found("kim oy")[0] > 0
+    assert found("wq")[0] == 0 and found("wq")[1] > 0 and found("wq")[2] == 0
+    assert found("zj")[:2] == [0, 0] and found("zj")[2] > 0
+    assert found("xx") == [0, 0, 0]
+
+
 @pytest.mark.parametrize("query,expected", [
     ("%", "100% sure"), ("_", "under_score"), ("\\", "back\\slash"), ("O'Br", "Sean O'Brien"),
     ('"q', 'the "quoted"'), ("%_\\", None)])

@@ -81,3 +81,71 @@ def test_counts_are_shown_whole_and_fractions_to_two_places() -> None:
     assert Figure("ratio", 2.456, "×").shown() == "2.46 ×"
     assert Figure("p99", 1049.6, "ms").shown() == "1,050 ms"
     assert Figure("missing", None).shown() == "not measured"
+
+
+def test_every_listed_script_exists(run_all: ModuleType) -> None:
+    missing = [b.script for b in run_all.BENCHES if not (BENCH / b.script).is_file()]
+    assert missing == []
+
+
+def test_the_shared_programme_is_built_before_the_benches_that_read_it(run_all: ModuleType) -> None:
+    names = [b.name for b in run_all.BENCHES]
+    readers = [names.index(b.name) for b in run_all.BENCHES if b.programme]
+    assert readers and min(readers) > names.index("programme")
+    assert [b.name for b in run_all.chosen(["admin_search"])] == ["programme", "admin_search"]
+    assert [b.name for b in run_all.chosen(["reminders", "login"])] == ["login", "reminders"]
+    assert [b.name for b in run_all.chosen(None)] == names
+
+
+def test_without_the_programme_its_readers_do_not_run_and_it_is_dropped_anyway(
+        run_all: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
+    from figures import Figure
+
+    ran, dropped = [], []
+
+    def fake_run(bench: object, quick: bool) -> object:
+        ran.append(bench.name)  # type: ignore[attr-defined]
+        failed = Figure("generate_programme.py did not run", None, "", "runs", False)
+        return run_all.Outcome(bench, [failed])
+
+    monkeypatch.setattr(run_all, "run", fake_run)
+    monkeypatch.setattr(run_all, "drop_programme", lambda: dropped.append(True))
+    outcomes = run_all.run_chosen(run_all.chosen(["partnership", "question_stats"]), quick=True)
+    assert ran == ["programme"]
+    assert [o.figures[0].name for o in outcomes[1:]] == ["bench_partnership.py did not run",
+                                                         "bench_question_stats.py did not run"]
+    assert "the shared programme database was not generated" in outcomes[1].notes[0]
+    assert dropped == [True]
+
+
+def test_once_the_programme_is_built_its_readers_run(
+        run_all: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
+    from figures import Figure
+
+    ran: list[str] = []
+
+    def fake_run(bench: object, quick: bool) -> object:
+        ran.append(bench.name)  # type: ignore[attr-defined]
+        return run_all.Outcome(bench, [Figure("generated", 12.0, "s")])
+
+    monkeypatch.setattr(run_all, "run", fake_run)
+    monkeypatch.setattr(run_all, "drop_programme", lambda: None)
+    run_all.run_chosen(run_all.chosen(["partnership"]), quick=True)
+    assert ran == ["programme", "partnership"]
+
+
+def test_partnership_budgets_and_a_page_failing_on_the_small_programme(run_all: ModuleType) -> None:
+    saved = list(sys.path)
+    try:
+        bench = importlib.import_module("bench_partnership")
+    finally:
+        sys.path[:] = saved  # the script puts bench/ and the project first, for itself
+    overview = bench.Result("/partnership", [0.5, 0.7, 1.4], [0.2] * 3, [0.1] * 3, [9, 9, 9, 9], 9)
+    report = bench.Result("/partnership/report.pdf", [5.5] * 3, [0.4] * 3, [0.2] * 3, [9, 9, 9, 9])
+    found = bench.figures([overview, report], 1.0)
+    assert [(f.budget, f.met) for f in found[:2]] == [("< 1,000 ms", True), ("< 5,000 ms", False)]
+    assert found[-1].met is False and "/partnership/report.pdf did not answer 200" in found[-1].unit
+    small = bench.Result("/partnership/report.pdf", [1.0] * 3, [0.4] * 3, [0.2] * 3, [9, 9, 9, 9], 9)
+    assert bench.figures([overview, small], 1.0)[-1].met is True
+    grows = bench.Result("/partnership/report.pdf", [1.0] * 3, [0.4] * 3, [0.2] * 3, [9, 9, 9, 9], 7)
+    assert bench.figures([overview, grows], 1.0)[-1].met is False

@@ -133,10 +133,11 @@ def search_certificates(query: str, page: int) -> Page[Certificate]:
     page is cut from them, and only its 25 rows are joined to completions and people. Left to
     itself the planner may walk every certificate newest-first testing each against a rare
     name: seconds at 150,000 certificates instead of milliseconds. With no query, or a
-    short one that matches most people, the CTE is inlined, so the page comes straight off
-    the issued_at index. The total is counted up to COUNT_CAP + 1.
+    short one that matches most people, the CTE is one plain scan, inlined, so the page
+    comes straight off the issued_at index (a code fragment that short is not searched).
+    The total is counted up to COUNT_CAP + 1.
     """
-    if query:
+    if query and len(query) >= DENSE_BELOW:
         # The holder's name now, and the name printed on the certificate when it was issued.
         branches = [select(Certificate.id, Certificate.issued_at).join(Completion).join(User)
                     .where(_contains(User.name, query)),
@@ -146,9 +147,13 @@ def search_certificates(query: str, page: int) -> Page[Certificate]:
         if fragment and len(fragment) >= MIN_CODE_FRAGMENT:
             branches.append(select(Certificate.id, Certificate.issued_at).where(
                 Certificate.code.like(contains_pattern(fragment), escape=ESCAPE)))
-        matching = union(*branches)
-        fence = "MATERIALIZED" if len(query) >= DENSE_BELOW else "NOT MATERIALIZED"
-        matched = matching.cte("matched").prefix_with(fence, dialect="postgresql")
+        matched = union(*branches).cte("matched").prefix_with("MATERIALIZED", dialect="postgresql")
+    elif query:
+        # Dense: one scan the planner can walk newest-first and stop, not a UNION, whose
+        # duplicates can only be removed after gathering every match (0.6 s for "a" at 150,000).
+        matched = (select(Certificate.id, Certificate.issued_at).join(Completion).join(User)
+                   .where(or_(_contains(User.name, query), _contains(Certificate.holder_name, query)))
+                   .cte("matched").prefix_with("NOT MATERIALIZED", dialect="postgresql"))
     else:
         matched = (select(Certificate.id, Certificate.issued_at).cte("matched")
                    .prefix_with("NOT MATERIALIZED", dialect="postgresql"))
