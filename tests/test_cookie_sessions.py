@@ -166,3 +166,47 @@ def test_a_changed_session_is_still_sent(app):
 
     response = app.test_client().get("/_test/remember")
     assert "session=" in response.headers["Set-Cookie"]
+
+
+def test_a_long_cookie_header_is_verified_each_time_and_never_remembered(make_app):
+    from training_portal.web import cookie_sessions
+
+    app = make_app()
+    cookie = _log_in(app)
+    padding = "x" * (cookie_sessions.MAX_HEADER + 1)
+    client = app.test_client(use_cookies=False)
+    for _ in range(2):
+        response = client.get("/account", headers={"Cookie": f"session={cookie}; other={padding}"})
+        assert response.status_code == 200
+    assert len(app.session_interface) == 0
+    forged = _tampered(cookie)[0]
+    response = client.get("/account", headers={"Cookie": f"session={forged}; other={padding}"})
+    assert response.status_code == 302
+
+
+def test_the_session_cookie_is_read_from_the_header_as_werkzeug_reads_it(make_app):
+    """The first of two session cookies counts (Werkzeug's rule), remembered or not."""
+    app = make_app()
+    cookie = _log_in(app)
+    forged = _tampered(cookie)[0]
+    client = app.test_client(use_cookies=False)
+    for _ in range(2):
+        assert client.get("/account", headers={"Cookie": f"session={cookie}; session={forged}"}).status_code == 200
+        assert client.get("/account", headers={"Cookie": f"session={forged}; session={cookie}"}).status_code == 302
+        assert client.get("/account", headers={"Cookie": f"theme=dark; session={cookie}"}).status_code == 200
+
+
+def test_vary_keeps_what_the_view_said(app):
+    @app.route("/_test/vary")
+    def vary() -> Any:
+        if "seen" not in session:
+            session["seen"] = True
+        response = app.response_class("ok")
+        response.headers["Vary"] = "Accept-Encoding"
+        return response
+
+    client = app.test_client()
+    client.get("/_test/vary")  # sets the cookie
+    response = client.get("/_test/vary")  # unchanged session: no cookie, but it varies on it
+    assert "Set-Cookie" not in response.headers
+    assert response.headers.getlist("Vary") == ["Accept-Encoding, Cookie"]

@@ -4,9 +4,10 @@ Every request of a signed-in person carries the same cookie until the session ch
 new page read, the once-a-minute "last seen" time). Flask verified it afresh each time:
 HMAC, base64, zlib, JSON and the tag scan were about a seventh of a lesson page's CPU.
 ``VerifiedCookieSessions`` remembers, per worker, what a cookie that passed verification
-decoded to, keyed by the cookie's exact text *and* the signing keys, so:
+decoded to, keyed by the request's exact Cookie header (what Werkzeug parses the session
+cookie from) *and* the signing keys, so:
 
-- a tampered or unknown cookie is never found and goes through the full verification;
+- a tampered or unknown cookie is never found and goes through Flask's full verification;
 - a remembered cookie is still refused once it is older than the session's lifetime
   (``PERMANENT_SESSION_LIFETIME``), by the same rule itsdangerous applies: age in whole
   seconds from the signature's timestamp, refused when above the lifetime or negative;
@@ -15,7 +16,8 @@ decoded to, keyed by the cookie's exact text *and* the signing keys, so:
 - each request gets its own copy of the data, so a view that changes the session in place
   (``flash`` appends to a list) never changes what the next request decodes.
 
-The cache holds at most ``MAX_COOKIES`` entries (oldest dropped first): a cookie is ~0.5 KB.
+The cache holds at most ``MAX_COOKIES`` entries (oldest dropped first; a cookie is ~0.5 KB),
+and a Cookie header longer than ``MAX_HEADER`` is verified every time instead.
 Session revocation is untouched: the user loader still checks the session version the cookie
 carries (accounts/sessions.py).
 """
@@ -35,15 +37,19 @@ if TYPE_CHECKING:
 
 #: Verified cookies remembered per worker (a few hundred people at once, each cookie ~0.5 KB).
 MAX_COOKIES = 1024
+#: A longer Cookie header (other cookies besides the session's) is never remembered.
+MAX_HEADER = 2048
 #: Signing keys in use: the current key and its fallbacks (a rotation adds one entry).
 _Keys = tuple[str | bytes, ...]
+#: What a verified cookie is remembered by: the signing keys, the cookie's name, the Cookie header.
+_Key = tuple[_Keys, str, str]
 
 
 class VerifiedCookieSessions(SecureCookieSessionInterface):
     """Same cookie format, same checks as Flask's; a verified cookie is decoded once."""
 
     def __init__(self, max_cookies: int = MAX_COOKIES) -> None:
-        self._verified: dict[tuple[_Keys, str], tuple[int, dict[str, Any]]] = {}
+        self._verified: dict[_Key, tuple[int, dict[str, Any]]] = {}
         self._serializers: dict[_Keys, URLSafeTimedSerializer] = {}
         self._lock = threading.Lock()
         self._max = max_cookies
@@ -68,13 +74,17 @@ class VerifiedCookieSessions(SecureCookieSessionInterface):
         keys = _signing_keys(app)
         if keys is None:
             return None
-        cookie = request.cookies.get(self.get_cookie_name(app))
-        if not cookie:
-            return self.session_class()
+        name = self.get_cookie_name(app)
+        # Remembered by the whole Cookie header, which is what Werkzeug parses the cookie from:
+        # a request whose header is exactly one seen before needs neither parsing nor checking.
+        header = request.environ.get("HTTP_COOKIE", "")
         max_age = int(app.permanent_session_lifetime.total_seconds())
-        found = self._verified.get((keys, cookie))
+        found = self._verified.get((keys, name, header))
         if found is None:
-            found = self._verify(app, keys, cookie, max_age)
+            cookie = request.cookies.get(name)
+            if not cookie:
+                return self.session_class()
+            found = self._verify(app, (keys, name, header), cookie, max_age)
             if found is None:
                 return self.session_class()
         signed_at, data = found
@@ -83,19 +93,21 @@ class VerifiedCookieSessions(SecureCookieSessionInterface):
             return self.session_class()
         return self.session_class(_fresh_copy(data))
 
-    def _verify(self, app: Flask, keys: _Keys, cookie: str,
+    def _verify(self, app: Flask, key: _Key, cookie: str,
                 max_age: int) -> tuple[int, dict[str, Any]] | None:
         serializer = self.get_signing_serializer(app)
-        assert serializer is not None  # keys is not None
+        assert serializer is not None  # there is a secret key
         try:
             data, signed_at = serializer.loads(cookie, max_age=max_age, return_timestamp=True)
         except BadSignature:  # tampered, signed with another key, or expired
             return None
         found = (int(signed_at.timestamp()), data)
+        if len(key[2]) > MAX_HEADER:
+            return found
         with self._lock:
             while len(self._verified) >= self._max:
                 del self._verified[next(iter(self._verified))]  # the oldest first
-            self._verified[(keys, cookie)] = found
+            self._verified[key] = found
         return found
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
@@ -103,9 +115,17 @@ class VerifiedCookieSessions(SecureCookieSessionInterface):
         sent at all; an unchanged session (most pages) only needs its ``Vary: Cookie``."""
         if session and not self.should_set_cookie(app, session):
             if session.accessed:
-                response.vary.add("Cookie")
+                _vary_on_cookie(response)
             return
         super().save_session(app, session, response)
+
+
+def _vary_on_cookie(response: Response) -> None:
+    """``response.vary.add("Cookie")``, without parsing a Vary header that is not there."""
+    if "Vary" in response.headers:
+        response.vary.add("Cookie")
+    else:
+        response.headers.add("Vary", "Cookie")
 
 
 def _signing_keys(app: Flask) -> _Keys | None:
