@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import time
+from functools import partial
 from typing import Any
 
 from flask import Flask
+from flask.globals import request_ctx
 from flask_babel import Babel, get_translations
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -18,6 +20,10 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
 
 from training_portal.db import Base
+
+
+#: Where Flask-Limiter keeps a request's limits, on Flask's request context, once it has any.
+LIMITER_CONTEXT = "_limiter_request_context"
 
 
 class DecoratedLimiter(Limiter):
@@ -40,6 +46,46 @@ class DecoratedLimiter(Limiter):
         manager = self.limit_manager
         return bool(manager._default_limits or manager._application_limits
                     or manager._blueprint_limits or self._meta_limits)
+
+    def init_app(self, app: Flask) -> None:
+        """Flask-Limiter's after-request hook (deductions, rate-limit headers) and its teardown
+        (forget this request's limits) run only for requests that touched a limit.
+
+        Both read the request's limiter context, which is made on first use: a request that
+        never met a limit (most pages) has none, and both hooks would make an empty one only to
+        find nothing in it. Replaced by identity at start-up; if an upgrade of Flask-Limiter
+        registers them differently the app refuses to start, so every test fails loudly."""
+        already = self in app.extensions.get("limiter", ())
+        super().init_app(app)
+        if already:  # Flask-Limiter registers its hooks once per app
+            return
+        inject = partial(Limiter._Limiter__inject_headers, self)  # type: ignore[attr-defined]
+        _only_if_limited(app.after_request_funcs.setdefault(None, []), inject)
+        _only_if_limited(app.teardown_request_funcs.setdefault(None, []),
+                         self._Limiter__release_context)  # type: ignore[attr-defined]
+
+
+def _only_if_limited(hooks: list[Any], hook: Any) -> None:
+    """Replace ``hook`` (found by equality) in ``hooks`` with one that runs it only when the
+    request has a limiter context."""
+    found = [n for n, registered in enumerate(hooks) if _same_hook(registered, hook)]
+    if len(found) != 1:
+        raise RuntimeError("Flask-Limiter's request hooks are not where DecoratedLimiter expects "
+                           "them (training_portal/extensions.py): check the upgrade")
+
+    def hook_if_limited(value: Any) -> Any:
+        if hasattr(request_ctx, LIMITER_CONTEXT):  # a limit was checked (or asked about)
+            return hook(value)
+        return value  # the response (after_request) or the exception (teardown), untouched
+
+    hooks[found[0]] = hook_if_limited
+
+
+def _same_hook(registered: Any, hook: Any) -> bool:
+    if isinstance(hook, partial):  # partials compare by identity: compare what they call
+        return (isinstance(registered, partial) and registered.func is hook.func
+                and registered.args == hook.args and registered.keywords == hook.keywords)
+    return bool(registered == hook)
 
 
 def install_site_gettext(app: Flask) -> None:
