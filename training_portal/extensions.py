@@ -21,7 +21,6 @@ from sqlalchemy.engine import Engine
 
 from training_portal.db import Base
 
-
 #: Where Flask-Limiter keeps a request's limits, on Flask's request context, once it has any.
 LIMITER_CONTEXT = "_limiter_request_context"
 

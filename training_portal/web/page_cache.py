@@ -73,7 +73,8 @@ def reused_csrf_token() -> str:
     The signed token is also put where Flask-WTF looks (g), so every form on the page
     carries the same one. (The app, g and the session are looked up once each: every use
     of Flask's proxies finds the request's context again.)"""
-    app, request_globals = current_app._get_current_object(), g._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    request_globals = g._get_current_object()  # type: ignore[attr-defined]
     config = app.config
     field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
     if field in request_globals:  # already signed for this request
