@@ -6,7 +6,7 @@ import time
 from functools import partial
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app, request
 from flask.globals import request_ctx
 from flask_babel import Babel, get_translations
 from flask_limiter import Limiter
@@ -87,6 +87,19 @@ def _same_hook(registered: Any, hook: Any) -> bool:
     return bool(registered == hook)
 
 
+class PortalCSRFProtect(CSRFProtect):
+    """Flask-WTF's CSRF protection, asking first whether the method needs it.
+
+    Flask-WTF checks the route's exemptions (blueprint, view name) before the method, so every
+    GET paid for them; a GET, HEAD or OPTIONS request is never checked either way. Requests whose
+    method is in ``WTF_CSRF_METHODS`` go through Flask-WTF's ``protect`` unchanged."""
+
+    def protect(self, apply_exemptions: bool = False) -> None:
+        if request.method not in current_app.config["WTF_CSRF_METHODS"]:
+            return
+        super().protect(apply_exemptions=apply_exemptions)
+
+
 def install_site_gettext(app: Flask) -> None:
     """Templates translate with the site language's catalogue, looked up once.
 
@@ -139,6 +152,6 @@ def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
 db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 login_manager = LoginManager()
-csrf = CSRFProtect()
+csrf = PortalCSRFProtect()
 babel = Babel()
 limiter = DecoratedLimiter(key_func=get_remote_address, default_limits=[])
