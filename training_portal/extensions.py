@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -148,10 +149,50 @@ def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
         raise sa_exc.DisconnectionError() from error
 
 
+class RememberedSessionIdentifiers:
+    """Flask-Login's session identifier (its "basic" session protection compares it with the
+    one stored at log-in), remembered per client address and browser in this worker.
+
+    Flask-Login hashes the X-Forwarded-For header (or the address) and the User-Agent with
+    SHA-512 on every request of a signed-in person, a twentieth of a cached lesson page. The
+    identifier depends on nothing else, so it is remembered by exactly those three values
+    from the WSGI environment and computed by Flask-Login's own function on a miss."""
+
+    def __init__(self, make: Callable[[], str], max_entries: int = 1024) -> None:
+        self._make = make
+        self._known: dict[tuple[str | None, str | None, str | None], str] = {}
+        self._max = max_entries
+
+    def __call__(self) -> str:
+        environ = request.environ
+        key = (environ.get("HTTP_X_FORWARDED_FOR"), environ.get("REMOTE_ADDR"),
+               environ.get("HTTP_USER_AGENT"))
+        found = self._known.get(key)
+        if found is None:
+            found = self._make()
+            if len(self._known) >= self._max:  # bounded: an entry is only a saving
+                self._known.clear()
+            self._known[key] = found
+        return found
+
+    def __len__(self) -> int:
+        return len(self._known)
+
+
+def _login_manager() -> LoginManager:
+    manager = LoginManager()
+    if "_session_identifier_generator" not in vars(manager):  # tests/test_login_manager_hooks.py
+        raise RuntimeError("Flask-Login no longer has _session_identifier_generator: "
+                           "see RememberedSessionIdentifiers in training_portal/extensions.py")
+    manager._session_identifier_generator = RememberedSessionIdentifiers(  # type: ignore[method-assign]
+        manager._session_identifier_generator)
+    return manager
+
+
 #: Objects stay readable after the single commit at the end of a request or test set-up.
 db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
-login_manager = LoginManager()
+login_manager = _login_manager()
 csrf = PortalCSRFProtect()
 babel = Babel()
 limiter = DecoratedLimiter(key_func=get_remote_address, default_limits=[])

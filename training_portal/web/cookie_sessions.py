@@ -135,12 +135,16 @@ def _signing_keys(app: Flask) -> _Keys | None:
     return (*(app.config["SECRET_KEY_FALLBACKS"] or ()), app.secret_key)
 
 
+#: The decoded JSON's containers (Flask's tagged JSON turns tuples back into tuples).
+_CONTAINERS = (dict, list, tuple)
+
+
 def _fresh_copy(value: Any) -> Any:
     """The decoded JSON again, with new lists and dicts (other values cannot change)."""
-    if type(value) is dict:
-        return {key: _fresh_copy(item) for key, item in value.items()}
-    if type(value) is list:
-        return [_fresh_copy(item) for item in value]
-    if type(value) is tuple:  # Flask's tagged JSON turns tuples back into tuples
-        return tuple(_fresh_copy(item) for item in value)
+    kind = type(value)
+    if kind is dict:
+        return {key: _fresh_copy(item) if type(item) in _CONTAINERS else item
+                for key, item in value.items()}
+    if kind is list or kind is tuple:
+        return kind(_fresh_copy(item) if type(item) in _CONTAINERS else item for item in value)
     return value
