@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from flask import session
+from flask import request, session
 
 from tests.factories import PASSWORD, UserFactory
 from training_portal.web.cookie_sessions import VerifiedCookieSessions
@@ -135,7 +135,7 @@ def test_each_request_gets_its_own_copy_of_the_session(app):
 
     def opened() -> Any:
         with app.test_request_context(headers={"Cookie": f"session={cookie}"}):
-            return app.session_interface.open_session(app, __import__("flask").request)
+            return app.session_interface.open_session(app, request)
 
     first = opened()
     first["read"]["welcome"] = 3  # views may change what they read, in place
