@@ -1,6 +1,6 @@
 """The portal against a minimal Flask app outside it returning the same bytes, side by side.
 
-    .venv/bin/python bench/bench_side_by_side.py [--rounds 3] [--seconds 10] [--json out.json]
+    .venv/bin/python bench/bench_side_by_side.py [--rounds 3] [--seconds 10] [--pages lesson] [--json out.json]
 
 Budgets (issue 11, PRODUCT.md): against the minimal app, same gunicorn settings, same run,
 a lesson page serves >= 0.60 of its requests per second (<= 1.7x its CPU per request);
@@ -186,10 +186,16 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_wrk_arguments(parser, "gunicorn sync workers (both apps)")
     parser.add_argument("--quick", action="store_true", help="1 round of 3 s: a smoke run")
+    parser.add_argument("--pages", default=",".join(BUDGETS),
+                        help=f"comma-separated, from {', '.join(BUDGETS)} (default: all)")
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args()
     if args.quick:
         args.rounds, args.seconds = 1, 3
+    args.pages = [page.strip() for page in args.pages.split(",") if page.strip()]
+    unknown = set(args.pages) - set(BUDGETS)
+    if unknown or not args.pages:
+        parser.error(f"--pages: choose from {', '.join(BUDGETS)} (not {', '.join(sorted(unknown))})")
     return args
 
 
@@ -213,6 +219,8 @@ def main() -> None:
         with gunicorn(env, args.workers) as portal, \
                 gunicorn(minimal_env, args.workers, MINIMAL_APP) as minimal:
             for name, path in paths.items():
+                if name not in args.pages:
+                    continue
                 header_gap = same_response(portal, minimal, path, headers)
                 row = summarise(name, path, alternate({"portal": portal, "minimal": minimal},
                                                       path, headers, args))

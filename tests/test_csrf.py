@@ -40,3 +40,21 @@ def test_logout_needs_csrf_token(make_app):
     client = app.test_client(user=user)
     assert client.post("/logout").status_code == 400
     assert client.get("/account").status_code == 200
+
+
+def test_every_unsafe_method_is_checked_and_safe_ones_are_not(make_app):
+    """PortalCSRFProtect asks about the method first: POST, PUT, PATCH and DELETE without a
+    token are refused; GET, HEAD and OPTIONS are answered as before."""
+    app = make_app(WTF_CSRF_ENABLED=True)
+
+    @app.route("/_test/any", methods=["GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"])
+    def any_method():  # type: ignore[no-untyped-def]
+        return "done"
+
+    client = app.test_client()
+    for method in ("POST", "PUT", "PATCH", "DELETE"):
+        assert client.open("/_test/any", method=method).status_code == 400, method
+    for method in ("GET", "HEAD", "OPTIONS"):
+        assert client.open("/_test/any", method=method).status_code == 200, method
+    token = _csrf_token(client.get("/login").get_data(as_text=True))
+    assert client.post("/_test/any", data={"csrf_token": token}).status_code == 200

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app, request
+from flask.globals import request_ctx
 from flask_babel import Babel, get_translations
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -18,6 +21,9 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
 
 from training_portal.db import Base
+
+#: Where Flask-Limiter keeps a request's limits, on Flask's request context, once it has any.
+LIMITER_CONTEXT = "_limiter_request_context"
 
 
 class DecoratedLimiter(Limiter):
@@ -40,6 +46,59 @@ class DecoratedLimiter(Limiter):
         manager = self.limit_manager
         return bool(manager._default_limits or manager._application_limits
                     or manager._blueprint_limits or self._meta_limits)
+
+    def init_app(self, app: Flask) -> None:
+        """Flask-Limiter's after-request hook (deductions, rate-limit headers) and its teardown
+        (forget this request's limits) run only for requests that touched a limit.
+
+        Both read the request's limiter context, which is made on first use: a request that
+        never met a limit (most pages) has none, and both hooks would make an empty one only to
+        find nothing in it. Replaced by identity at start-up; if an upgrade of Flask-Limiter
+        registers them differently the app refuses to start, so every test fails loudly."""
+        already = self in app.extensions.get("limiter", ())
+        super().init_app(app)
+        if already:  # Flask-Limiter registers its hooks once per app
+            return
+        inject = partial(Limiter._Limiter__inject_headers, self)  # type: ignore[attr-defined]
+        _only_if_limited(app.after_request_funcs.setdefault(None, []), inject)
+        _only_if_limited(app.teardown_request_funcs.setdefault(None, []),
+                         self._Limiter__release_context)  # type: ignore[attr-defined]
+
+
+def _only_if_limited(hooks: list[Any], hook: Any) -> None:
+    """Replace ``hook`` (found by equality) in ``hooks`` with one that runs it only when the
+    request has a limiter context."""
+    found = [n for n, registered in enumerate(hooks) if _same_hook(registered, hook)]
+    if len(found) != 1:
+        raise RuntimeError("Flask-Limiter's request hooks are not where DecoratedLimiter expects "
+                           "them (training_portal/extensions.py): check the upgrade")
+
+    def hook_if_limited(value: Any) -> Any:
+        if hasattr(request_ctx, LIMITER_CONTEXT):  # a limit was checked (or asked about)
+            return hook(value)
+        return value  # the response (after_request) or the exception (teardown), untouched
+
+    hooks[found[0]] = hook_if_limited
+
+
+def _same_hook(registered: Any, hook: Any) -> bool:
+    if isinstance(hook, partial):  # partials compare by identity: compare what they call
+        return (isinstance(registered, partial) and registered.func is hook.func
+                and registered.args == hook.args and registered.keywords == hook.keywords)
+    return bool(registered == hook)
+
+
+class PortalCSRFProtect(CSRFProtect):
+    """Flask-WTF's CSRF protection, asking first whether the method needs it.
+
+    Flask-WTF checks the route's exemptions (blueprint, view name) before the method, so every
+    GET paid for them; a GET, HEAD or OPTIONS request is never checked either way. Requests whose
+    method is in ``WTF_CSRF_METHODS`` go through Flask-WTF's ``protect`` unchanged."""
+
+    def protect(self, apply_exemptions: bool = False) -> None:
+        if request.method not in current_app.config["WTF_CSRF_METHODS"]:
+            return
+        super().protect(apply_exemptions=apply_exemptions)
 
 
 def install_site_gettext(app: Flask) -> None:
@@ -90,10 +149,50 @@ def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
         raise sa_exc.DisconnectionError() from error
 
 
+class RememberedSessionIdentifiers:
+    """Flask-Login's session identifier (its "basic" session protection compares it with the
+    one stored at log-in), remembered per client address and browser in this worker.
+
+    Flask-Login hashes the X-Forwarded-For header (or the address) and the User-Agent with
+    SHA-512 on every request of a signed-in person, a twentieth of a cached lesson page. The
+    identifier depends on nothing else, so it is remembered by exactly those three values
+    from the WSGI environment and computed by Flask-Login's own function on a miss."""
+
+    def __init__(self, make: Callable[[], str], max_entries: int = 1024) -> None:
+        self._make = make
+        self._known: dict[tuple[str | None, str | None, str | None], str] = {}
+        self._max = max_entries
+
+    def __call__(self) -> str:
+        environ = request.environ
+        key = (environ.get("HTTP_X_FORWARDED_FOR"), environ.get("REMOTE_ADDR"),
+               environ.get("HTTP_USER_AGENT"))
+        found = self._known.get(key)
+        if found is None:
+            found = self._make()
+            if len(self._known) >= self._max:  # bounded: an entry is only a saving
+                self._known.clear()
+            self._known[key] = found
+        return found
+
+    def __len__(self) -> int:
+        return len(self._known)
+
+
+def _login_manager() -> LoginManager:
+    manager = LoginManager()
+    if "_session_identifier_generator" not in vars(manager):  # tests/test_login_manager_hooks.py
+        raise RuntimeError("Flask-Login no longer has _session_identifier_generator: "
+                           "see RememberedSessionIdentifiers in training_portal/extensions.py")
+    manager._session_identifier_generator = RememberedSessionIdentifiers(  # type: ignore[method-assign]
+        manager._session_identifier_generator)
+    return manager
+
+
 #: Objects stay readable after the single commit at the end of a request or test set-up.
 db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
-login_manager = LoginManager()
-csrf = CSRFProtect()
+login_manager = _login_manager()
+csrf = PortalCSRFProtect()
 babel = Babel()
 limiter = DecoratedLimiter(key_func=get_remote_address, default_limits=[])

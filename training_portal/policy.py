@@ -46,9 +46,10 @@ def access(rule: Rule) -> Callable[[F], F]:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             if rule is not Rule.PUBLIC:
-                if not current_user.is_authenticated:
+                user = current_user._get_current_object()  # one proxy lookup, not one per question
+                if not user.is_authenticated:
                     return login_manager.unauthorized()
-                if not _role_allows(rule, current_user):
+                if not _role_allows(rule, user):
                     abort(403)
             return view(*args, **kwargs)
 

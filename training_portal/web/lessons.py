@@ -78,7 +78,10 @@ def page(slug: str, number: int) -> str:
     _remember_page_read(slug, number)
     if session.get("_flashes"):
         return _render_page(module, number)
-    key = (slug, module.content_hash, number, str(get_locale()), menu_variant(current_user))
+    user = current_user._get_current_object()  # menu_variant asks four questions of it
+    # Pages are translated with the site's one language (extensions.install_site_gettext),
+    # read from the settings: Flask-Babel's get_locale() cost a twentieth of a cached page.
+    key = (slug, module.content_hash, number, current_app.config["BABEL_DEFAULT_LOCALE"], menu_variant(user))
     return current_app.extensions["lesson_pages"].get_or_render(
         key, lambda: _render_page(module, number))
 

@@ -158,26 +158,38 @@ def _signed_in_or_visitor() -> None:
         _as_visitor()
 
 
+#: Sent with every response unless the view set its own (lower-cased name, name, value).
+SECURITY_HEADERS = tuple((name.lower(), name, value) for name, value in (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("X-Frame-Options", "DENY"),
+))
+PRODUCTION_HEADERS = (*SECURITY_HEADERS, ("strict-transport-security", "Strict-Transport-Security", HSTS))
+
+
 def add_security_headers(response: Response) -> Response:
+    """The security headers a view did not set, in one pass over the response's headers (one
+    ``setdefault`` each scanned them twice and raised a KeyError per missing header)."""
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("X-Frame-Options", "DENY")
-    if current_app.config["PORTAL_ENV"] == "production":
-        headers.setdefault("Strict-Transport-Security", HSTS)
-    _never_cache_personal(response)
+    present = {name.lower() for name, _ in headers}
+    production = current_app.config["PORTAL_ENV"] == "production"
+    for lowered, name, value in PRODUCTION_HEADERS if production else SECURITY_HEADERS:
+        if lowered not in present:
+            headers.add(name, value)
+    _never_cache_personal(response, "cache-control" in present)
     return response
 
 
-def _never_cache_personal(response: Response) -> None:
+def _never_cache_personal(response: Response, has_cache_control: bool) -> None:
     """A page or export for a signed-in person is never stored by a browser or a proxy (a shared
     phone, a venue's PC, a caching proxy). Only what the view marked public stays cacheable:
     static files and published modules' pictures. The session's user id is read from the
     signed cookie, so this costs no query."""
-    if request.endpoint == "static" or response.cache_control.public:
+    endpoint = request.endpoint
+    if endpoint == "static" or (has_cache_control and response.cache_control.public):
         return
-    if "_user_id" in session or request.endpoint in PERSONAL_WITHOUT_SIGN_IN:
+    if "_user_id" in session or endpoint in PERSONAL_WITHOUT_SIGN_IN:
         response.headers["Cache-Control"] = "no-store"
 
 

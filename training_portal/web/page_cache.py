@@ -71,15 +71,19 @@ def reused_csrf_token() -> str:
     tenth of a lesson page's CPU. A token signed a few minutes ago for the same session is
     just as valid; it expires that much sooner (WTF_CSRF_TIME_LIMIT, an hour by default).
     The signed token is also put where Flask-WTF looks (g), so every form on the page
-    carries the same one."""
-    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-    if field in g:  # already signed for this request
+    carries the same one. (The app, g and the session are looked up once each: every use
+    of Flask's proxies finds the request's context again.)"""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    request_globals = g._get_current_object()  # type: ignore[attr-defined]
+    config = app.config
+    field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    if field in request_globals:  # already signed for this request
         return generate_csrf()
-    secret = str(current_app.config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key or "")
+    secret = str(config.get("WTF_CSRF_SECRET_KEY") or app.secret_key or "")
     now = time.monotonic()
     found = _signed_tokens.get((secret, session.get(field)))
-    if found is not None and now - found[0] < _reuse_seconds():
-        setattr(g, field, found[1])
+    if found is not None and now - found[0] < _reuse_seconds(config):
+        setattr(request_globals, field, found[1])
         return found[1]
     token = generate_csrf()  # makes the session's raw token when it has none
     if len(_signed_tokens) >= MAX_TOKENS:  # bounded: old entries are only a saving
@@ -88,6 +92,6 @@ def reused_csrf_token() -> str:
     return token
 
 
-def _reuse_seconds() -> float:
-    limit = current_app.config.get("WTF_CSRF_TIME_LIMIT", 3600)
+def _reuse_seconds(config: Any) -> float:
+    limit = config.get("WTF_CSRF_TIME_LIMIT", 3600)
     return TOKEN_REUSE_SECONDS if limit is None else min(TOKEN_REUSE_SECONDS, limit / 12)
