@@ -131,9 +131,14 @@ class MyTrainingFacts:
 
 def my_training_facts(user_id: int) -> MyTrainingFacts:
     """One prebuilt statement for the whole page: pages read, modules tried, latest passes and
-    the person's current venues with their policies."""
-    rows = db.session.connection().execute(_MY_TRAINING, {"user_id": user_id})
-    return MyTrainingFacts(tuple(map(tuple, rows)))  # plain tuples: SQLAlchemy's Row compares in Python
+    the person's current venues with their policies.
+
+    It runs on a pooled connection of its own rather than the ORM session's: the page only
+    reads committed facts, and skipping the session's transaction bookkeeping (begun here,
+    rolled back at teardown) was about a tenth of a kept page's CPU (docs/benchmarks.md)."""
+    with db.engine.connect() as connection:
+        rows = connection.execute(_MY_TRAINING, {"user_id": user_id})
+        return MyTrainingFacts(tuple(map(tuple, rows)))  # plain tuples: a Row compares in Python
 
 
 def _sorted_facts(rows: Iterable[Sequence[Any]]) -> _Facts:
