@@ -58,6 +58,8 @@ PROFILE_PARTS = [
     ("  My training: venues (before: two ORM queries)", "learning/venue_policy.py", "policies_of_member"),
     ("", "venues/services.py", "memberships_of"),
     ("  My training: venues (after: one statement)", "learning/venue_policy.py", "venues_of_member"),
+    ("  My training: facts + venues (one statement)", "learning/progress.py", "my_training_facts"),
+    ("  site menu (kept per variant)", "web/menu.py", "site_menu"),
     ("  render_template", "flask/templating.py", "render_template"),
     ("  csrf token made (generate_csrf)", "flask_wtf/csrf.py", "generate_csrf"),
     ("  after_request hooks", "flask/app.py", "process_response"),

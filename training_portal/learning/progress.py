@@ -1,28 +1,34 @@
-"""Where a person stands with each module, for My training: one statement for the whole list.
+"""Where a person stands with each module, for My training: one statement for the whole page.
 
 My training is where staff land, so it is read far more often than anything changes. The
 statement is built once (module level, a bound ``user_id``) and runs as plain Core: pages
-read, modules attempted and the latest pass per module (ranked in the database) come back
-together as a few small rows, never as ORM objects (issue 11: at most a few times the CPU
-of a minimal app serving the same page).
+read, modules attempted, the latest pass per module (ranked in the database) and the
+person's current venues with their policies come back together as a few small rows, never
+as ORM objects (issue 11: at most 2.5 times the CPU of a minimal app serving the same page).
+Those rows are also the page's cache key (``MyTrainingFacts``): a kept page is served
+without deriving any standing, and a new fact is a new key.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import bindparam, cast, func, literal, null, select, union_all
+from sqlalchemy import Text, bindparam, cast, func, literal, null, select, union_all
 
 from training_portal.extensions import db
 from training_portal.learning import status
 from training_portal.learning.models import Attempt, Completion, PageView
 from training_portal.learning.reading import resume_page
+from training_portal.learning.venue_policy import MemberVenue, member_venue, refreshers_by_module
 from training_portal.modules.content import Module
 from training_portal.timeutil import site_date
+from training_portal.venues.models import Membership, Venue
 
-READ, TRIED, PASSED = "read", "tried", "passed"
+READ, TRIED, PASSED, VENUE = "read", "tried", "passed", "venue"
 
 
 @dataclass(frozen=True)
@@ -54,7 +60,14 @@ class ModuleProgress:
         return len(self.pages_read) >= len(self.module.pages)
 
 
+_VENUES, _MEMBERSHIPS = Venue.__table__, Membership.__table__
+
+
 def _statement():  # type: ignore[no-untyped-def]
+    """Every fact My training shows, one row each, in a fixed order (so equal facts give equal
+    rows). Columns: kind; slug (a venue's name for a venue); page; id (the completion's, or
+    the venue's); version (the pass's, or the person's role at the venue); the pass's dates;
+    the venue's refresher months, required modules (JSON text) and starter deadline."""
     user = bindparam("user_id")
     ranked = select(
         Completion.id, Completion.module_slug, Completion.module_version, Completion.passed_at,
@@ -64,18 +77,26 @@ def _statement():  # type: ignore[no-untyped-def]
         .label("rank"),
     ).where(Completion.user_id == user).subquery()
     # Every NULL is typed: PostgreSQL matches a UNION's columns by type, branch by branch.
-    c = Completion.__table__.c
+    c, v = Completion.__table__.c, _VENUES.c
     no_page, no_id = cast(null(), PageView.__table__.c.page_number.type), cast(null(), c.id.type)
     no_pass = (cast(null(), c.module_version.type), cast(null(), c.passed_at.type),
                cast(null(), c.expires_on.type), cast(null(), c.revoked_at.type))
-    latest = select(literal(PASSED).label("kind"), ranked.c.module_slug, no_page.label("page"),
-                    ranked.c.id, ranked.c.module_version, ranked.c.passed_at, ranked.c.expires_on,
-                    ranked.c.revoked_at).where(ranked.c.rank == 1)
+    no_policy = (cast(null(), v.refresher_months.type), cast(null(), Text()),
+                 cast(null(), v.starter_deadline_days.type))
+    latest = select(literal(PASSED).label("kind"), ranked.c.module_slug.label("slug"),
+                    no_page.label("page"), ranked.c.id.label("id"), ranked.c.module_version,
+                    ranked.c.passed_at, ranked.c.expires_on, ranked.c.revoked_at,
+                    *no_policy).where(ranked.c.rank == 1)
     read = select(literal(READ), PageView.module_slug, PageView.page_number, no_id,
-                  *no_pass).where(PageView.user_id == user)
+                  *no_pass, *no_policy).where(PageView.user_id == user)
     tried = select(literal(TRIED), Attempt.module_slug, no_page, no_id,
-                   *no_pass).where(Attempt.user_id == user).distinct()
-    return union_all(latest, read, tried)
+                   *no_pass, *no_policy).where(Attempt.user_id == user).distinct()
+    venues = select(literal(VENUE), v.name, no_page, v.id, _MEMBERSHIPS.c.role, *no_pass[1:],
+                    v.refresher_months, cast(v.required_modules, Text()), v.starter_deadline_days,
+                    ).join(_MEMBERSHIPS, _MEMBERSHIPS.c.venue_id == v.id).where(
+        _MEMBERSHIPS.c.user_id == user, _MEMBERSHIPS.c.left_at.is_(None))
+    both = union_all(latest, read, tried, venues)
+    return both.order_by(*(both.selected_columns[name] for name in ("kind", "slug", "page", "id")))
 
 
 _MY_TRAINING = _statement()
@@ -86,19 +107,54 @@ class _Facts:
     read: dict[str, set[int]]
     tried: set[str]
     latest: dict[str, LatestPass]
+    venues: list[MemberVenue]
 
 
-def _facts(user_id: int) -> _Facts:
-    facts = _Facts({}, set(), {})
-    rows = db.session.connection().execute(_MY_TRAINING, {"user_id": user_id})
-    for kind, slug, page, completion_id, version, passed_at, expires_on, revoked_at in rows:
+@dataclass(frozen=True)
+class MyTrainingFacts:
+    """Everything My training shows from the database, as the rows of one statement.
+
+    Plain values in a fixed order, so the facts are their own cache key: web/lessons.py keeps
+    the rendered page under them, and derives standings (``progress``) only when rendering.
+    """
+
+    rows: tuple[tuple[object, ...], ...]
+
+    def venues(self) -> list[MemberVenue]:
+        return _sorted_facts(self.rows).venues
+
+    def progress(self, modules: tuple[Module, ...], today: date) -> list[ModuleProgress]:
+        facts = _sorted_facts(self.rows)
+        refreshers = refreshers_by_module([v.policy for v in facts.venues], modules)
+        return _progress(facts, modules, today, refreshers)
+
+
+def my_training_facts(user_id: int) -> MyTrainingFacts:
+    """One prebuilt statement for the whole page: pages read, modules tried, latest passes and
+    the person's current venues with their policies.
+
+    It runs on a pooled connection of its own rather than the ORM session's: the page only
+    reads committed facts, and skipping the session's transaction bookkeeping (begun here,
+    rolled back at teardown) was about a tenth of a kept page's CPU (docs/benchmarks.md)."""
+    with db.engine.connect() as connection:
+        rows = connection.execute(_MY_TRAINING, {"user_id": user_id})
+        return MyTrainingFacts(tuple(map(tuple, rows)))  # plain tuples: a Row compares in Python
+
+
+def _sorted_facts(rows: Iterable[Sequence[Any]]) -> _Facts:
+    facts = _Facts({}, set(), {}, [])
+    for (kind, slug, page, row_id, version, passed_at, expires_on, revoked_at,
+         refresher_months, required, deadline_days) in rows:
         if kind == READ:
             facts.read.setdefault(slug, set()).add(page)
         elif kind == TRIED:
             facts.tried.add(slug)
+        elif kind == PASSED:
+            facts.latest[slug] = LatestPass(row_id, version, passed_at, expires_on, revoked_at)
         else:
-            facts.latest[slug] = LatestPass(completion_id, version, passed_at, expires_on,
-                                             revoked_at)
+            facts.venues.append(member_venue(
+                row_id, slug, version, refresher_months,
+                None if required is None else json.loads(required), deadline_days))
     return facts
 
 
@@ -117,8 +173,11 @@ def training_progress(user_id: int, modules: tuple[Module, ...], today: date,
                       refreshers: Mapping[str, tuple[status.Refresher, ...]] | None = None,
                       ) -> list[ModuleProgress]:
     """``refreshers`` by module slug: the venue rules that apply to this person (see venue_policy)."""
-    refreshers = refreshers or {}
-    facts = _facts(user_id)
+    return _progress(_sorted_facts(my_training_facts(user_id).rows), modules, today, refreshers or {})
+
+
+def _progress(facts: _Facts, modules: tuple[Module, ...], today: date,
+              refreshers: Mapping[str, tuple[status.Refresher, ...]]) -> list[ModuleProgress]:
     by_slug = {m.slug: m for m in modules}
     rows = []
     for module in modules:

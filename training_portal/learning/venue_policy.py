@@ -70,12 +70,19 @@ _MEMBER_VENUES = (
 
 def venues_of_member(user_id: int) -> list[MemberVenue]:
     """Every venue this person currently works at, with its policy: one prebuilt Core statement
-    (My training is the page staff land on; no ORM objects)."""
+    (no ORM objects). My training reads the same facts with its own (learning/progress.py)."""
     rows = db.session.connection().execute(_MEMBER_VENUES, {"user_id": user_id})
-    return [MemberVenue(row.id, row.name, row.role == ROLE_MANAGER, VenuePolicy(
-        venue_id=row.id, venue_name=row.name, refresher_months=row.refresher_months,
-        required_slugs=None if row.required_modules is None else frozenset(row.required_modules),
-        starter_deadline_days=row.starter_deadline_days)) for row in rows]
+    return [member_venue(row.id, row.name, row.role, row.refresher_months, row.required_modules,
+                         row.starter_deadline_days) for row in rows]
+
+
+def member_venue(venue_id: int, name: str, role: str, refresher_months: int | None,
+                 required_modules: Iterable[str] | None, deadline_days: int | None) -> MemberVenue:
+    """A current membership's venue and policy, from its columns."""
+    return MemberVenue(venue_id, name, role == ROLE_MANAGER, VenuePolicy(
+        venue_id=venue_id, venue_name=name, refresher_months=refresher_months,
+        required_slugs=None if required_modules is None else frozenset(required_modules),
+        starter_deadline_days=deadline_days))
 
 
 def policies_of_member(user_id: int) -> list[VenuePolicy]:

@@ -6,7 +6,7 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from training_portal.web import main
+    from training_portal.web import main, menu
     from training_portal.web.accounts import bp as accounts_bp
     from training_portal.web.admin import bp as admin_bp
     from training_portal.web.certificates import bp as certificates_bp
@@ -21,6 +21,7 @@ def register_blueprints(app: Flask) -> None:
     from training_portal.web.venues import bp as venues_bp
 
     main.init_app(app)
+    menu.init_app(app)
     for blueprint in (accounts_bp, venues_bp, modules_bp, quizzes_bp, certificates_bp,
                       trainer_bp, inspections_bp, insights_bp, admin_bp, venue_training_bp,
                       partnership_bp, nudges_bp):

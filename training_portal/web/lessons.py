@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
+from datetime import date
+from typing import Any
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
@@ -11,9 +12,9 @@ from training_portal import policy
 from training_portal.content_access import catalog, lesson_page_or_404, published_module_or_404
 from training_portal.extensions import db
 from training_portal.learning import confidence
-from training_portal.learning.progress import ModuleProgress, training_progress
+from training_portal.learning.progress import MyTrainingFacts, my_training_facts
 from training_portal.learning.reading import pages_read, record_page_view, resume_page
-from training_portal.learning.venue_policy import MemberVenue, refreshers_by_module, venues_of_member
+from training_portal.modules.catalog import Catalog
 from training_portal.modules.content import Module
 from training_portal.policy import Rule, access
 from training_portal.timeutil import site_today
@@ -26,30 +27,32 @@ bp = Blueprint("modules", __name__)
 def render_my_training() -> str:
     """My training, rendered again only when something it shows has changed.
 
-    The figures are read on every request (two statements); rendering them is most of the
-    page's cost, so the rendered page is kept under a key made of everything it shows: the
-    person, their name and menu, the language, each module's version and standing, and
-    their venues. A change to any of them is a new key, so a kept page is never stale."""
-    modules = catalog().published()
-    venues = venues_of_member(current_user.id)
-    refreshers = refreshers_by_module([v.policy for v in venues], modules)
-    rows = training_progress(current_user.id, modules, site_today(), refreshers)
+    The facts are read on every request (one statement). Deriving standings from them and
+    rendering is most of the page's cost, so the rendered page is kept under a key made of
+    everything it shows: the person, their name and menu, the language, the content, today's
+    date and the facts themselves. A change to any of them is a new key, so a kept page is
+    never stale, and a kept page costs no status derivation at all."""
+    user = current_user._get_current_object()
+    content = catalog()
+    facts = my_training_facts(user.id)
+    today = site_today()
 
     def render() -> str:
-        return render_template("modules/my_training.html", rows=rows, memberships=venues)
+        return render_template("modules/my_training.html",
+                               rows=facts.progress(content.published(), today),
+                               memberships=facts.venues())
 
     if session.get("_flashes"):
         return render()
     return current_app.extensions["my_training_pages"].get_or_render(
-        my_training_key(rows, venues), render)
+        my_training_key(user, content, today, facts), render)
 
 
-def my_training_key(rows: Sequence[ModuleProgress], venues: Sequence[MemberVenue]) -> tuple[object, ...]:
-    """Everything My training shows, as a hashable key (modules by slug and content hash)."""
-    return (request.path, current_user.id, current_user.name, menu_variant(current_user), str(get_locale()),
-            tuple((r.module.slug, r.module.content_hash, r.standing, r.completion, r.pages_read,
-                   r.resume_page, tuple((m.slug, m.content_hash) for m in r.do_first)) for r in rows),
-            tuple((v.venue_id, v.venue_name, v.is_manager) for v in venues))
+def my_training_key(user: Any, content: Catalog, today: date, facts: MyTrainingFacts) -> tuple[object, ...]:
+    """Everything My training shows, as a hashable key: the catalog by its combined content
+    hash (every module's files, in order), the database's facts as their rows."""
+    return (request.path, user.id, user.name, menu_variant(user), str(get_locale()),
+            content.content_hash, today, facts.rows)
 
 
 @bp.route("/my/training")
