@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import shutil
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import event, select
 
-from tests.conftest import login_client
+from tests.conftest import TEST_CONTENT_DIR, login_client
 from tests.factories import AttemptFactory, MembershipFactory, UserFactory
 from tests.learning import module
 from training_portal.extensions import db
 from training_portal.learning import question_stats
 from training_portal.learning.attempts import submit_attempt
 from training_portal.learning.models import Attempt, QuestionChoiceStat, QuestionStat
-from training_portal.reports import questions
+from training_portal.reports import question_tables, questions
 
 OLD_HASH = "f" * 64
 BOTH = [{"question": "first-to-notice", "choices": ["true", "false"]},
@@ -180,12 +184,14 @@ def test_only_trainers_and_admins_see_insights(app, role, expected):
         else:
             user = UserFactory(**({role: True} if role != "staff" else {}))
     client = login_client(app, user)
-    for path in ("/trainer/insights", "/trainer/modules/welcome/insights"):
+    for path in ("/trainer/insights", "/trainer/modules/welcome/insights",
+                 "/trainer/insights.csv", "/trainer/modules/welcome/insights.csv"):
         assert client.get(path).status_code == expected, path
 
 
 def test_unknown_module_is_404(trainer_client):
     assert trainer_client.get("/trainer/modules/no-such-module/insights").status_code == 404
+    assert trainer_client.get("/trainer/modules/no-such-module/insights.csv").status_code == 404
 
 
 def test_insights_are_linked_from_the_bank_and_the_status_page(trainer_client):
@@ -194,7 +200,8 @@ def test_insights_are_linked_from_the_bank_and_the_status_page(trainer_client):
     assert "/trainer/insights" in trainer_client.get("/trainer/").get_data(as_text=True)
 
 
-@pytest.mark.parametrize("path", ["/trainer/insights", "/trainer/modules/welcome/insights"])
+@pytest.mark.parametrize("path", ["/trainer/insights", "/trainer/modules/welcome/insights",
+                                  "/trainer/insights.csv", "/trainer/modules/welcome/insights.csv"])
 def test_statements_do_not_grow_with_attempts(app, trainer_client, path):
     def statements_after(total: int) -> int:
         with app.app_context():
@@ -250,3 +257,101 @@ def test_gradings_at_the_same_time_lose_no_counts(app):
         rows, choices = _stats()
         assert [(r[2], r[4], r[5]) for r in rows] == [("patterns", 8, 0)]
         assert [(c[1], c[2], c[3]) for c in choices] == [("patterns", "b", 8)]
+
+
+# CSV downloads: the pages' figures, the same withheld ones, cells neutralised (csv_export).
+
+def _csv(client, path: str) -> list[list[str]]:
+    response = client.get(path)
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]
+    assert response.data.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM, for Excel
+    return list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+
+
+def test_module_csv_matches_a_hand_count(app, trainer_client):
+    with app.app_context():
+        for _ in range(5):
+            _old({"patterns": ["b"], "old-question": ["a"]}, {"patterns": False, "old-question": False})
+        _six_attempts(app)
+        version = module(app, "welcome").version
+    response = trainer_client.get("/trainer/modules/welcome/insights.csv")
+    assert f'filename="question-insights-welcome-{version}.csv"' in response.headers["Content-Disposition"]
+    rows = _csv(trainer_client, "/trainer/modules/welcome/insights.csv")
+    assert rows == [
+        list(question_tables.MODULE_HEADER),
+        ["first-to-notice", "Bar staff are often the first to notice that something is wrong.", "yes",
+         "6", "100%", "0", "fewer than 5", "", "none to show", ""],
+        ["patterns", "What should you look for?", "yes",
+         "6", "66%", "5", "0%", "67", "A single odd moment", "fewer than 5"],
+        ["old-question", "", "removed",
+         "0", "fewer than 5", "5", "0%", "", "choice a (no longer in the question)", "5"],
+    ]
+
+
+def test_module_csv_keeps_small_figures_withheld(app, trainer_client):
+    with app.app_context():
+        for right in (True, False, False, True):
+            _grade(app, {"first-to-notice": ["true"], "patterns": ["a"] if right else ["b"]})
+    rows = _csv(trainer_client, "/trainer/modules/welcome/insights.csv")
+    by_id = {row[0]: row for row in rows[1:]}
+    assert by_id["patterns"][3:] == ["fewer than 5", "fewer than 5", "0", "fewer than 5", "",
+                                     "none to show", ""]
+    assert by_id["first-to-notice"][3:5] == ["fewer than 5", "fewer than 5"]
+    assert not any(cell in ("4", "2", "50%", "100%") for row in rows for cell in row)
+
+
+def test_lists_csv_matches_the_overview(app, trainer_client):
+    with app.app_context():
+        for n in range(6):  # patterns: 1 right of 6 (confusing); first-to-notice: 6 of 6
+            _grade(app, {"first-to-notice": ["true"], "patterns": ["a"] if n == 0 else ["b"]})
+        title = module(app, "welcome").title
+    patterns = [title, "patterns", "What should you look for?", "6", "16%", "A single odd moment", "5"]
+    assert _csv(trainer_client, "/trainer/insights.csv") == [
+        list(question_tables.LISTS_HEADER),
+        ["Most missed", "1", *patterns],
+        ["Confusing or wrong", "1", *patterns],
+        ["Too easy", "1", title, "first-to-notice",
+         "Bar staff are often the first to notice that something is wrong.", "6", "100%", "none to show", ""],
+    ]
+
+
+def test_lists_csv_leaves_out_questions_with_too_few_answers(app, trainer_client):
+    with app.app_context():
+        for _ in range(4):
+            _grade(app, {"first-to-notice": ["true"], "patterns": ["b"]})
+    assert _csv(trainer_client, "/trainer/insights.csv") == [list(question_tables.LISTS_HEADER)]
+
+
+@pytest.fixture
+def formula_content(make_app, tmp_path: Path):
+    """The welcome quiz with a question and a choice that a spreadsheet would run as formulas."""
+    content = tmp_path / "content"
+    shutil.copytree(TEST_CONTENT_DIR, content)
+    quiz = content / "modules" / "welcome" / "quiz.yaml"
+    text = quiz.read_text()
+    text = text.replace("text: What should you look for?", "text: '=HYPERLINK(\"http://x.example\")'")
+    text = text.replace("- text: A single odd moment", "- text: '@SUM(1+1)'")
+    quiz.write_text(text)
+    return make_app(CONTENT_DIR=str(content))
+
+
+def test_csv_neutralises_texts_a_spreadsheet_would_run(formula_content):
+    app = formula_content
+    with app.app_context():
+        assert module(app, "welcome").quiz.question("patterns").text.startswith("=")
+        for _ in range(6):
+            _grade(app, {"first-to-notice": ["true"], "patterns": ["b"]})
+        trainer = UserFactory(trainer=True)
+    client = login_client(app, trainer)
+    by_id = {row[0]: row for row in _csv(client, "/trainer/modules/welcome/insights.csv")}
+    assert by_id["patterns"][1] == "'=HYPERLINK(\"http://x.example\")"
+    assert by_id["patterns"][8:] == ["'@SUM(1+1)", "6"]
+    missed = _csv(client, "/trainer/insights.csv")[1]
+    assert missed[4] == "'=HYPERLINK(\"http://x.example\")" and missed[7] == "'@SUM(1+1)"
+
+
+def test_insight_pages_link_to_their_csv(trainer_client):
+    assert 'href="/trainer/insights.csv"' in trainer_client.get("/trainer/insights").get_data(as_text=True)
+    page = trainer_client.get("/trainer/modules/welcome/insights").get_data(as_text=True)
+    assert 'href="/trainer/modules/welcome/insights.csv"' in page

@@ -159,11 +159,25 @@ def test_one_page_has_no_pager(app, venue):
     assert 'class="pager"' not in html and "This page lists" not in html
 
 
-@pytest.mark.parametrize(("asked", "expected"), [(None, 1), ("", 1), ("0", 1), ("-2", 1),
-                                                  ("abc", 1), ("2", 2), ("9999999", 1)])
-def test_page_number_from_the_address(asked, expected):
+@pytest.mark.parametrize(("asked", "expected", "noted"), [
+    (None, 1, False), ("", 1, False), ("2", 2, False), ("0", 1, True), ("-2", 1, True),
+    ("abc", 1, True), ("2.5", 1, True), ("\u0662", 1, True), ("9999999", 1, True)])
+def test_page_number_from_the_address(asked, expected, noted):
+    """A malformed page number is page 1 and is named as ignored (the page then says so)."""
     args = {} if asked is None else {"page": asked}
-    assert parse_query(args, []).page == expected
+    query = parse_query(args, [])
+    assert query.page == expected
+    assert query.ignored == ((("page", asked),) if noted else ())
+
+
+@pytest.mark.parametrize(("asked", "leavers", "noted"), [
+    (None, False, False), ("", False, False), ("0", False, False), ("1", True, False),
+    ("yes", False, True), ("true", False, True), ("2", False, True)])
+def test_leavers_choice_from_the_address(asked, leavers, noted):
+    args = {} if asked is None else {"leavers": asked}
+    query = parse_query(args, [])
+    assert query.leavers is leavers
+    assert query.ignored == ((("leavers", asked),) if noted else ())
 
 
 def test_page_of_rows():

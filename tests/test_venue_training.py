@@ -219,6 +219,31 @@ def test_unknown_filter_values_are_ignored_with_a_note(app, staffed):
     assert len(_names_in_table(page)) == 9
 
 
+@pytest.mark.parametrize(("query", "note"), [
+    ("module=retired", "There is no module “retired”, so the module filter was ignored."),
+    ("status=shiny", "“shiny” is not a status, so the status filter was ignored."),
+    ("sort=shoe-size", "“shoe-size” is not a way to sort, so the list is sorted by name."),
+    ("page=abc", "“abc” is not a page number, so the first page is shown."),
+    ("page=0", "“0” is not a page number, so the first page is shown."),
+    ("page=12345678", "“12345678” is not a page number, so the first page is shown."),
+    ("leavers=yes", "“yes” is not a choice for former staff (use 1 to show them), so they are not shown."),
+])
+def test_each_unknown_or_malformed_matrix_value_gets_a_note(app, staffed, query, note):
+    manager, venue = staffed
+    client = login_client(app, manager)
+    page = _page(client, f"/venues/{venue.id}/training?{query}")
+    assert note in page
+    assert _names_in_table(page) == _names_in_table(_page(client, f"/venues/{venue.id}/training"))
+    assert 'id="h-former"' not in page  # "leavers=yes" does not list former staff
+
+
+@pytest.mark.parametrize("query", ["", "page=1", "leavers=0", "leavers=1", "sort=joined&status=passed"])
+def test_understood_matrix_values_get_no_note(app, staffed, query):
+    manager, venue = staffed
+    page = _page(login_client(app, manager), f"/venues/{venue.id}/training?{query}")
+    assert "flash-error" not in page
+
+
 def test_never_started_count_links_to_that_filter(app, staffed):
     manager, venue = staffed
     client = login_client(app, manager)

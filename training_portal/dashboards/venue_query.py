@@ -1,5 +1,6 @@
 """What a manager asked the training matrix for (filters, sort, former staff), from plain
-query-string values. Unknown values are dropped and named in `ignored`, never an error: the
+query-string values. Unknown or malformed values (a filter, sort, page number or `leavers`) are
+dropped and named in `ignored`, never an error: the
 address may come from an old bookmark after a module was retired."""
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ NEVER_STARTED = "never_started"
 PAST_DEADLINE = "past_deadline"
 STATUS_FILTERS = (*status.STATES, NEVER_STARTED, PAST_DEADLINE)
 SORT_CHOICES = ("name", "joined", "activity")  # the page's sorts (SORTS also has "status")
+#: `leavers=1` lists former staff too; `leavers=0` (or none) does not.
+LEAVERS_CHOICES = ("0", "1")
 MAX_SHOWN = 40  # an ignored value is echoed back in a note; keep it short
 #: People per page of the matrix (the figures above it always count every current member).
 PER_PAGE = 100
@@ -50,16 +53,22 @@ def parse_query(args: Mapping[str, str], module_slugs: Sequence[str]) -> MatrixQ
     module = pick("module", module_slugs)
     state = pick("status", STATUS_FILTERS)
     sort = pick("sort", [s for s in SORTS if s in SORT_CHOICES]) or "name"
-    leavers = (args.get("leavers") or "") == "1"
-    return MatrixQuery(module, state, sort, leavers, _page_number(args.get("page")), tuple(ignored))
+    leavers = pick("leavers", LEAVERS_CHOICES) == "1"
+    page = _page_number(args.get("page"))
+    if page is None:
+        ignored.append(("page", (args.get("page") or "").strip()[:MAX_SHOWN]))
+    return MatrixQuery(module, state, sort, leavers, page or 1, tuple(ignored))
 
 
-def _page_number(value: str | None) -> int:
-    """A page number from the address; anything else (missing, 0, "abc", huge) is page 1."""
+def _page_number(value: str | None) -> int | None:
+    """A page number from the address: missing is page 1; None when it is not a page number
+    (0, "abc", "-1", "2.5", or more than 6 digits), which the caller names as ignored."""
     text = (value or "").strip()
-    if not text.isdigit() or len(text) > 6:
+    if not text:
         return 1
-    return max(1, int(text))
+    if not text.isascii() or not text.isdigit() or len(text) > 6 or int(text) < 1:
+        return None
+    return int(text)
 
 
 @dataclass(frozen=True)
