@@ -57,11 +57,13 @@ def samples(app: Any) -> dict[str, str]:
         "code fragment (7 chars, typed with a dash)": f"{code[4:8]}-{code[8:11]}".lower(),
         "full name (rare)": "Zara Silva",
         "name fragment (common)": "smith",
-        "one letter (matches nearly all)": "a",
+        "one letter (a start: names, words of names, emails, codes)": "a",
+        "one letter, common start (\"s\": 24,000 certificates)": "s",
+        "two letters, common start (\"sm\")": "sm",
         "email fragment": jones.split(".", 1)[1].split("@")[0],  # e.g. jones12345
         "email fragment (common)": "@example",
         "no match": "qqqqqq",
-        "two letters, no match (walks every certificate)": "qz",
+        "two letters, rare start (\"qz\": no name, 1 in 1,024 codes)": "qz",
         "literal % and _": "50%_off",
     }
 

@@ -14,7 +14,7 @@ from training_portal.audit import AuditEvent
 from training_portal.certificates.codes import format_code
 from training_portal.certificates.models import Certificate
 from training_portal.extensions import db
-from training_portal.reports.search import code_fragment, contains_pattern, parse_request
+from training_portal.reports.search import code_fragment, contains_pattern, parse_request, starts_pattern
 
 ADMIN_PAGES = ("/admin/certificates", "/admin/people", "/admin/certificates/{cert}",
                "/admin/people/{person}")
@@ -115,8 +115,8 @@ def test_short_searches_find_the_current_or_the_printed_name_once(app, admin_cli
 
 
 @pytest.mark.parametrize("query,expected", [
-    ("%", "100% sure"), ("_", "under_score"), ("\\", "back\\slash"), ("O'Br", "Sean O'Brien"),
-    ('"q', 'the "quoted"'), ("%_\\", None)])
+    ("% s", "100% sure"), ("r_s", "under_score"), ("k\\s", "back\\slash"), ("O'Br", "Sean O'Brien"),
+    ('"qu', 'the "quoted"'), ("%_\\", None)])
 def test_wildcards_quotes_and_backslashes_are_literal(app, admin_client, query, expected):
     names = ["100% sure", "under_score", "back\\slash", "Sean O'Brien", 'the "quoted"', "plain"]
     with app.app_context():
@@ -129,8 +129,55 @@ def test_wildcards_quotes_and_backslashes_are_literal(app, admin_client, query, 
     assert found == ([expected] if expected else [])
 
 
+def test_short_queries_match_the_start_of_a_name_or_of_its_words_not_inside(app, admin_client):
+    with app.app_context():
+        _certificate("Mary-Jane Okoro", code="QRSTUVWXYZ234567")
+        _certificate("Bob Smith", code="ABCDEFGHJKMNPQRS")
+        UserFactory(name="Nobody Here", email="zx.person@example.org")
+
+    def people(query: str) -> str:
+        return admin_client.get("/admin/people", query_string={"q": query}).get_data(as_text=True)
+
+    def certificates(query: str) -> str:
+        return admin_client.get("/admin/certificates", query_string={"q": query}).get_data(as_text=True)
+
+    assert "Bob Smith" in people("bo") and "Bob Smith" in people("sm")  # the name, a later word
+    assert "Mary-Jane Okoro" in people("ja") and "Mary-Jane Okoro" in people("o")  # after a dash
+    assert "Bob Smith" not in people("ob") and "Bob Smith" not in people("it")  # not inside a word
+    assert "Nobody Here" in people("zx") and "Nobody Here" not in people("pe")  # the email's start
+    assert "Bob Smith" in certificates("sm") and "Bob Smith" not in certificates("mi")
+    assert "Bob Smith" in certificates("ab") and "Bob Smith" not in certificates("bc")  # code start
+    assert "Mary-Jane Okoro" in certificates("q") and "Bob Smith" not in certificates("q")
+    assert "Bob Smith" in certificates("mit") and "Bob Smith" in people("mit")  # 3+: inside
+
+
+def test_short_queries_say_that_they_match_starts(app, admin_client):
+    note = "Type 3 or more characters to search inside"
+    for path in ("/admin/certificates", "/admin/people"):
+        assert note in admin_client.get(path, query_string={"q": "ab"}).get_data(as_text=True)
+        assert note not in admin_client.get(path, query_string={"q": "abc"}).get_data(as_text=True)
+        assert note not in admin_client.get(path).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("query,expected", [
+    ("a%", "a%b"), ("a_", "a_b"), ("%", None), ("_", None), ("\\", None), ("'", None),
+    ("o'", "o'brien"), ('"q', 'the "quoted"')])
+def test_short_queries_take_wildcards_and_quotes_literally(app, admin_client, query, expected):
+    """A wildcard is text; a start with no letter or digit matches nothing (no index finds it)."""
+    names = ["a%b", "a_b", "abc", "o'brien", 'the "quoted"', "50% off", "_under", "back\\slash"]
+    with app.app_context():
+        for name in names:
+            _certificate(name)
+    for path in ("/admin/people", "/admin/certificates"):
+        page = admin_client.get(path, query_string={"q": query})
+        text = page.get_data(as_text=True)
+        found = [n for n in names if n.replace('"', "&#34;").replace("'", "&#39;") in text]
+        assert page.status_code == 200 and found == ([expected] if expected else []), path
+
+
 def test_like_pattern_escapes_with_an_explicit_escape_character():
     assert contains_pattern("50%_a\\b") == "%50\\%\\_a\\\\b%"
+    assert starts_pattern("a%") == "a\\%%" and starts_pattern("_\\", after=" ") == "% \\_\\\\%"
     assert code_fragment(" abcd-efgh ") == "ABCDEFGH"
     assert code_fragment("O'Brien") is None and code_fragment("---") is None
 
@@ -164,10 +211,12 @@ def test_results_come_25_to_a_page(app, admin_client):
     with app.app_context():
         for n in range(30):
             _certificate(f"Paged Person {n:02d}")
-    first = admin_client.get("/admin/certificates?q=paged").get_data(as_text=True)
-    second = admin_client.get("/admin/certificates?q=paged&page=2").get_data(as_text=True)
-    assert first.count("Paged Person") == 25 and second.count("Paged Person") == 5
-    assert "Page 2 of 2" in second and "Previous page" in second
+    for query in ("paged", "pa"):  # inside names; a short query's start of a name
+        first = admin_client.get(f"/admin/certificates?q={query}").get_data(as_text=True)
+        second = admin_client.get(f"/admin/certificates?q={query}&page=2").get_data(as_text=True)
+        assert first.count("Paged Person") == 25 and second.count("Paged Person") == 5
+        assert "Page 2 of 2" in second and "Previous page" in second
+        assert "30 results" in first
 
 
 def test_people_list_shows_email_current_venues_and_certificate_count(app, admin_client):
@@ -221,7 +270,8 @@ def test_revoke_never_redirects_off_site(app, admin_client):
 
 
 @pytest.mark.parametrize("path", ["/admin/certificates?q=count", "/admin/certificates",
-                                  "/admin/people?q=count", "/admin/people"])
+                                  "/admin/people?q=count", "/admin/people",
+                                  "/admin/certificates?q=co", "/admin/people?q=co"])
 def test_list_pages_run_the_same_statements_for_3_and_30_rows(app, admin_client, path):
     def grow_to(total: int) -> int:
         with app.app_context():

@@ -58,7 +58,7 @@ def world(live_app: Flask) -> World:
         return World(admin.email, trainer.email, membership.user_id, certificate.id)
 
 
-ADMIN_PAGES = ["/admin/certificates", "/admin/certificates?q=priya", "/admin/people",
+ADMIN_PAGES = ["/admin/certificates", "/admin/certificates?q=priya", "/admin/certificates?q=pr", "/admin/people",
                "/admin/people?q=lamp", "/admin/people/{person_id}",
                "/admin/certificates/{certificate_id}", "/admin/certificates?page=abc"]
 TRAINER_PAGES = ["/trainer/insights", "/trainer/modules/welcome/insights",

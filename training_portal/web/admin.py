@@ -32,7 +32,7 @@ def _render_list(template: str, find: Any) -> tuple[str, int]:
                           page=wanted.page, pages=results.pages))
         status = 404
     return render_template(template, request_=wanted, results=results, messages=messages,
-                           today=site_today(), format_code=format_code,
+                           short_query=search.is_short(wanted.query), today=site_today(), format_code=format_code,
                            status_of=services.status_of), status
 
 
