@@ -35,7 +35,6 @@ QUESTIONS_MARKER = "\x00questions\x00"
 EXTENSION = "quiz_pages"
 #: Question parts kept; beyond this the memo starts again (it is only a saving).
 MAX_QUESTIONS = 4_096
-_parts_memo: dict[tuple[str, Question], QuestionParts] = {}
 
 
 @dataclass(frozen=True)
@@ -47,20 +46,40 @@ class QuestionParts:
     choices: Mapping[str, tuple[str, str]]  # choice id → ('" value="…"', '">label</label></div>')
 
 
+class QuizPageParts:
+    """An app's kept quiz parts: pages around the questions, and each question's parts
+    (per app, as each app has its own translations)."""
+
+    def __init__(self) -> None:
+        self.pages = PageCache()
+        self._questions: dict[tuple[str, Question], QuestionParts] = {}
+
+    def question(self, question: Question, locale: str) -> QuestionParts:
+        """The question's escaped parts, made once per question (as drawn) and language."""
+        key = (locale, question)
+        parts = self._questions.get(key)
+        if parts is None:
+            if len(self._questions) >= MAX_QUESTIONS:
+                self._questions.clear()
+            parts = self._questions[key] = _make_parts(question)
+        return parts
+
+
 def init_app(app: App) -> None:
-    """Give the app its cache of quiz pages (the page around the questions)."""
-    app.extensions[EXTENSION] = PageCache()
+    """Give the app its kept quiz parts."""
+    app.extensions[EXTENSION] = QuizPageParts()
 
 
 def render(module: Module, questions: Sequence[tuple[Question, Sequence[str]]],
            chosen: Mapping[str, Sequence[str]] | None = None,
            unanswered: Sequence[str] = ()) -> str:
     """The quiz page for these questions (in the attempt's order, choices as shown)."""
-    fieldsets = questions_html(questions, chosen or {}, unanswered)
+    kept: QuizPageParts = current_app.extensions[EXTENSION]
+    fieldsets = questions_html(kept, questions, chosen or {}, unanswered)
     if unanswered or session.get("_flashes"):
         return _render(module, fieldsets, unanswered)
     key = (module.slug, module.content_hash, str(get_locale()), menu_variant(current_user))
-    page = current_app.extensions[EXTENSION].get_or_render(
+    page = kept.pages.get_or_render(
         key, lambda: _render(module, Markup(QUESTIONS_MARKER), ()))  # noqa: S704 - a constant
     head, marker, tail = page.rpartition(QUESTIONS_MARKER)
     if not marker:
@@ -73,7 +92,7 @@ def _render(module: Module, fieldsets: Markup, unanswered: Sequence[str]) -> str
                            unanswered=unanswered, form_token=form_csrf_token())
 
 
-def questions_html(questions: Sequence[tuple[Question, Sequence[str]]],
+def questions_html(kept: QuizPageParts, questions: Sequence[tuple[Question, Sequence[str]]],
                    chosen: Mapping[str, Sequence[str]], unanswered: Sequence[str]) -> Markup:
     """Every question's fieldset: legend, text, choices in the order shown, marks and answers."""
     locale = str(get_locale())
@@ -81,16 +100,17 @@ def questions_html(questions: Sequence[tuple[Question, Sequence[str]]],
     missing = frozenset(unanswered)
     out: list[str] = []
     for n, (question, shown) in enumerate(questions, start=1):
-        parts = question_parts(question, locale)
+        parts = kept.question(question, locale)
         marked = question.id in missing
         title = legend % {"n": n, "total": len(questions)}
         out.append(f'  <fieldset id="question-{n}"{_error_attributes(n) if marked else ""}>\n'
                    f"    <legend>{title}</legend>\n{parts.body}")
         if marked:
-            out.append(f'    <p class="error" id="err-{n}">{escape(_("Choose an answer."))}</p>\n')
+            message = escape(_("Choose an answer."))  # outside the f-string: pybabel reads no f-strings
+            out.append(f'    <p class="error" id="err-{n}">{message}</p>\n')
         out.extend(_choices_html(parts, shown, n, chosen.get(question.id, ())))
         out.append("  </fieldset>\n")
-    return Markup("".join(out))  # noqa: S704 - content escaped in question_parts, the rest numbers
+    return Markup("".join(out))  # noqa: S704 - content escaped in _make_parts, the rest numbers
 
 
 def _choices_html(parts: QuestionParts, shown: Sequence[str], n: int, ticked: Sequence[str]) -> list[str]:
@@ -109,21 +129,11 @@ def _error_attributes(n: int) -> str:
     return f' class="has-error" aria-describedby="err-{n}"'
 
 
-def question_parts(question: Question, locale: str) -> QuestionParts:
-    """The question's escaped parts, made once per question (as drawn) and language."""
-    key = (locale, question)
-    parts = _parts_memo.get(key)
-    if parts is None:
-        if len(_parts_memo) >= MAX_QUESTIONS:
-            _parts_memo.clear()
-        parts = _parts_memo[key] = _make_parts(question)
-    return parts
-
-
 def _make_parts(question: Question) -> QuestionParts:
     multiple = question.kind == "multiple"
     scenario = f'    <p class="scenario">{escape(question.scenario)}</p>\n' if question.scenario else ""
-    hint = f'    <p class="hint">{escape(_("Choose all that apply."))}</p>\n' if multiple else ""
+    choose_all = escape(_("Choose all that apply."))  # outside the f-string: pybabel reads no f-strings
+    hint = f'    <p class="hint">{choose_all}</p>\n' if multiple else ""
     return QuestionParts(
         body=f"{scenario}    <p><strong>{escape(question.text)}</strong></p>\n{hint}",
         choice_open=(f'    <div class="choice">\n      <input type="{"checkbox" if multiple else "radio"}"'
