@@ -1,6 +1,7 @@
 """The portal against a minimal Flask app outside it returning the same bytes, side by side.
 
     .venv/bin/python bench/bench_side_by_side.py [--rounds 3] [--seconds 10] [--json out.json]
+                                                 [--pages lesson,my_training,quiz]
 
 Budgets (issue 11, PRODUCT.md): against the minimal app, same gunicorn settings, same run,
 a lesson page serves >= 0.60 of its requests per second (<= 1.7x its CPU per request);
@@ -186,6 +187,8 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_wrk_arguments(parser, "gunicorn sync workers (both apps)")
     parser.add_argument("--quick", action="store_true", help="1 round of 3 s: a smoke run")
+    parser.add_argument("--pages", default=",".join(BUDGETS),
+                        help=f"comma-separated, of {', '.join(BUDGETS)} (default: all)")
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args()
     if args.quick:
@@ -203,6 +206,7 @@ def main() -> None:
         _, client, env, quiz_path = signed_in_portal(tmp, args.module)
         paths = {"lesson": f"/modules/{args.module}/{args.page}", "my_training": "/my/training",
                  "quiz": quiz_path}
+        paths = {name: path for name, path in paths.items() if name in args.pages.split(",")}
         spec, cookie = {}, ""
         for name, path in paths.items():
             cookie, spec[path] = capture(client, path, tmp, name)

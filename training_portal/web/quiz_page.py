@@ -30,7 +30,7 @@ from training_portal.modules.content import Module
 from training_portal.quizzes.bank import Question
 from training_portal.web.page_cache import PageCache, form_csrf_token, menu_variant
 
-#: Where the questions go in the kept page (never in content: it holds a NUL character).
+#: Where the questions go in the kept page: its last occurrence (text from content comes before it).
 QUESTIONS_MARKER = "\x00questions\x00"
 EXTENSION = "quiz_pages"
 #: Question parts kept; beyond this the memo starts again (it is only a saving).
