@@ -22,9 +22,11 @@ from training_portal.notifications.certificates import send_pass_email
 from training_portal.policy import Rule, access
 from training_portal.quizzes.bank import Choice, Question
 from training_portal.timeutil import site_today, site_zone
+from training_portal.web import quiz_page
 from training_portal.web.venue_forms import ButtonForm
 
 bp = Blueprint("quizzes", __name__)
+bp.record_once(lambda state: quiz_page.init_app(state.app))
 ANSWER_PREFIX = "q-"
 
 
@@ -68,36 +70,51 @@ def start(slug: str) -> Response:
 @bp.route("/quiz/<public_id>", methods=["GET", "POST"])
 @access(Rule.OBJECT)
 def take(public_id: str) -> tuple[str, int] | Response:
-    attempt = _own_attempt(public_id)
-    module = published_module_or_404(attempt.module_slug)
+    if request.method == "POST":
+        return _submit(public_id)
+    shown = services.find_own_attempt_to_show(current_user.id, public_id)
+    if shown is None:
+        abort(404)
+    module = published_module_or_404(shown.module_slug)
+    closed = _closed(shown, module, public_id)
+    if closed is not None:
+        return closed
+    return quiz_page.render(module, services.drawn_questions(shown, module)), 200
+
+
+def _closed(attempt: Attempt | services.AttemptToShow, module: Module, public_id: str) -> Response | None:
+    """Where a graded or abandoned attempt's quiz page sends the person instead."""
     if attempt.graded_at is not None:
         return redirect(url_for("quizzes.result", public_id=public_id))
     if attempt.abandoned_at is not None:
         flash(_("This attempt was closed because the module changed. Start the quiz again."), "error")
         return redirect(url_for("quizzes.intro", slug=module.slug))
-    chosen: dict[str, list[str]] = {}
-    unanswered: list[str] = []
-    if request.method == "POST":
-        if not ButtonForm().validate_on_submit():
-            abort(400)
-        chosen = _answers_from(request.form)
-        try:
-            graded_now = services.submit_attempt(attempt, module, chosen, site_today())
-        except services.AnswersIncomplete as exc:
-            unanswered = exc.unanswered
-        except services.QuizError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-            return redirect(url_for("quizzes.intro", slug=module.slug))
-        else:
-            if graded_now and attempt.passed:
-                certificates.issue_for(attempt)
-                send_pass_email(attempt)  # queued with the pass: one commit, all or nothing
-            db.session.commit()
-            return redirect(url_for("quizzes.result", public_id=public_id))
-    return render_template("quizzes/take.html", module=module, attempt=attempt,
-                           questions=_drawn_questions(attempt, module), chosen=chosen,
-                           unanswered=unanswered, form=ButtonForm()), 200  # unanswered: the form again, with a message
+    return None
+
+
+def _submit(public_id: str) -> tuple[str, int] | Response:
+    attempt = _own_attempt(public_id)
+    module = published_module_or_404(attempt.module_slug)
+    closed = _closed(attempt, module, public_id)
+    if closed is not None:
+        return closed
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    chosen = _answers_from(request.form)
+    try:
+        graded_now = services.submit_attempt(attempt, module, chosen, site_today())
+    except services.AnswersIncomplete as exc:  # the form again, with a message and the answers kept
+        return quiz_page.render(module, services.drawn_questions(attempt, module), chosen,
+                                exc.unanswered), 200
+    except services.QuizError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("quizzes.intro", slug=module.slug))
+    if graded_now and attempt.passed:
+        certificates.issue_for(attempt)
+        send_pass_email(attempt)  # queued with the pass: one commit, all or nothing
+    db.session.commit()
+    return redirect(url_for("quizzes.result", public_id=public_id))
 
 
 def _answers_from(form: MultiDict[str, str]) -> dict[str, list[str]]:
