@@ -167,7 +167,7 @@ def claim(keys: Collection[Key]) -> set[Key]:
     """
     dialect = db.session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    now, owned = utcnow(), set()
+    now, owned = utcnow(), set[Key]()
     for chunk in _chunks(sorted(keys)):
         rows = [{"kind": kind, "user_id": user_id, "key": key, "sent_at": now}
                 for kind, user_id, key in chunk]
