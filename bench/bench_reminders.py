@@ -166,13 +166,15 @@ def main() -> None:
                         help="a PostgreSQL server URL; a fresh database is made beside it")
     parser.add_argument("--quick", action="store_true", help="50 venues, 1,000 staff (make bench BENCH_QUICK=1)")
     parser.add_argument("--json", help="also write the figures to this file (run_all.py)")
+    parser.add_argument("--scratch-db", default=f"pg_bench_dash_reminders_{secrets.token_hex(3)}",
+                        help="name of the scratch PostgreSQL database (made, then dropped)")
     args = parser.parse_args()
     if args.quick:
         args.venues, args.staff = 50, 1000
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
         if args.postgres:
-            with fresh_postgres_database(args.postgres, f"pg_bench_dash_reminders_{secrets.token_hex(3)}") as url:
+            with fresh_postgres_database(args.postgres, args.scratch_db) as url:
                 found = run(url, args, tmp, "PostgreSQL")
         else:
             found = run(f"sqlite:///{tmp / 'bench.sqlite3'}", args, tmp, "SQLite")

@@ -6,11 +6,14 @@ from __future__ import annotations
 import threading
 from datetime import UTC, date, datetime
 
-from sqlalchemy import func, insert, select
+import pytest
+from sqlalchemy import event, func, insert, select
 
 from tests.factories import CompletionFactory, MembershipFactory, UserFactory, VenueFactory
+from training_portal.accounts.models import User
 from training_portal.extensions import db
 from training_portal.notifications.models import QueuedMail
+from training_portal.notifications.outbox import Outgoing, queue_mails
 from training_portal.reminders import plan, services
 from training_portal.reminders.models import ReminderSent
 
@@ -237,11 +240,13 @@ def test_a_key_claimed_by_another_run_in_the_meantime_is_skipped(app, monkeypatc
         user_id = member.user_id
     real_claim = services.claim
 
-    def claim_after_the_other_run(kind: str, who: int, key: str) -> bool:
+    def claim_after_the_other_run(keys):
+        assert keys, "the batch lookup found the key unsent, so the run tries to claim it"
         with db.engine.begin() as other_run:
-            other_run.execute(insert(ReminderSent).values(kind=kind, user_id=who, key=key,
-                                                          sent_at=_at(date(2026, 11, 30))))
-        return real_claim(kind, who, key)
+            other_run.execute(insert(ReminderSent), [
+                {"kind": kind, "user_id": who, "key": key, "sent_at": _at(date(2026, 11, 30))}
+                for kind, who, key in keys])
+        return real_claim(keys)
 
     monkeypatch.setattr(services, "claim", claim_after_the_other_run)
     assert _run(app).strip().endswith("0 expiry reminders, 0 digests queued")
@@ -266,3 +271,112 @@ def test_venues_without_current_staff_are_skipped(app):
         _holder(venue, "left@example.org", date(2026, 12, 20), left=True)
         UserFactory()
     assert _run(app).strip() == "0 expiry reminders, 0 digests queued"
+
+
+def _statements(app, run) -> list[str]:
+    """The SQL statements ``run()`` sends, lower case."""
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:
+        seen.append(statement.lower())
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            run()
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+    return seen
+
+
+def _writes(statements: list[str], table: str) -> int:
+    return sum(s.startswith(f"insert into {table}") for s in statements)
+
+
+def test_claims_and_mails_go_one_statement_a_batch_and_dry_or_second_runs_write_nothing(app):
+    with app.app_context():
+        venue = VenueFactory()
+        for n in range(12):
+            _holder(venue, f"p{n}@example.org", date(2026, 12, 20))
+    dry = _statements(app, lambda: services.send_reminders(date(2026, 11, 30), 30, dry_run=True))
+    assert not [s for s in dry if s.split(None, 1)[0] in ("insert", "update", "delete")]
+    first = _statements(app, lambda: services.send_reminders(date(2026, 11, 30), 30))
+    assert len(_mails(app, "reminder")) == 12
+    assert _writes(first, "reminders_sent") == 1 and _writes(first, "mail_queue") == 1
+    second = _statements(app, lambda: services.send_reminders(date(2026, 11, 30), 30))
+    assert _writes(second, "reminders_sent") == 0 and _writes(second, "mail_queue") == 0
+    assert len(_mails(app, "reminder")) == 12
+
+
+def test_every_mail_is_queued_once_across_batches(app, monkeypatch):
+    monkeypatch.setattr(services, "BATCH", 3)
+    with app.app_context():
+        _digest_venue("The Anchor", ["ann@example.org", "al@example.org"], [
+            lambda v, n=n: _holder(v, f"p{n}@example.org", date(2026, 12, 20))
+            for n in range(7)])
+    assert _run(app).strip().endswith("7 expiry reminders, 2 digests queued")
+    assert sorted(to for to, _s, _b in _mails(app, "reminder")) == sorted(
+        f"p{n}@example.org" for n in range(7))
+    assert len(_mails(app, "digest")) == 2
+    assert _run(app).strip().endswith("0 expiry reminders, 0 digests queued")
+    assert _count(app, ReminderSent) == 9 and _count(app, QueuedMail) == 9
+
+
+def test_a_failure_mid_batch_leaves_earlier_batches_whole_and_its_own_unwritten(app, monkeypatch):
+    monkeypatch.setattr(services, "BATCH", 2)
+    with app.app_context():
+        venue = VenueFactory()
+        for n in range(5):
+            _holder(venue, f"p{n}@example.org", date(2026, 12, 20))
+    real_message = services.expiry_message
+    written: list[str] = []
+
+    def fail_on_the_fourth(name, items):
+        if len(written) == 3:
+            raise RuntimeError("the mail server template broke")
+        written.append(name)
+        return real_message(name, items)
+
+    monkeypatch.setattr(services, "expiry_message", fail_on_the_fourth)
+    with app.app_context(), pytest.raises(RuntimeError):
+        services.send_reminders(date(2026, 11, 30), 30)
+    assert _count(app, ReminderSent) == 2 and len(_mails(app, "reminder")) == 2
+    with app.app_context():
+        claimed = set(db.session.scalars(select(ReminderSent.user_id)))
+        mailed = {to for to, _s, _b in _mails(app, "reminder")}
+        assert {f"p{n}@example.org" for n in range(5)
+                if db.session.scalar(select(User.id).where(User.email == f"p{n}@example.org"))
+                in claimed} == mailed
+    monkeypatch.setattr(services, "expiry_message", real_message)
+    assert _run(app).strip().endswith("3 expiry reminders, 0 digests queued")
+    assert len(_mails(app, "reminder")) == 5
+
+
+def test_a_mail_names_only_the_keys_this_run_claimed(app):
+    with app.app_context():
+        venue = VenueFactory()
+        member = _holder(venue, "sam@example.org", date(2026, 12, 20))
+        CompletionFactory(user_id=member.user_id, module_slug="spiking", module_version="2.0",
+                          passed_at=_at(date(2026, 1, 1)), expires_on=date(2026, 12, 24))
+        db.session.add(ReminderSent(kind="expiry", user_id=member.user_id,
+                                    key="expiry:welcome:2026-12-20"))
+        db.session.commit()
+    _run(app)
+    [(_to, _subject, body)] = _mails(app, "reminder")
+    assert "24 December 2026" in body and "20 December 2026" not in body
+
+
+def test_queue_mails_adds_rows_in_the_callers_transaction(app):
+    with app.app_context():
+        ids = queue_mails([Outgoing("a@example.org", "One", "body 1", "reminder"),
+                           Outgoing("b@example.org", "Two", "body 2", "digest")])
+        rows = [(m.to_address, m.subject, m.body, m.kind) for m in db.session.scalars(
+            select(QueuedMail).order_by(QueuedMail.id))]
+        assert rows == [("a@example.org", "One", "body 1", "reminder"),
+                        ("b@example.org", "Two", "body 2", "digest")]
+        assert sorted(ids) == list(db.session.scalars(select(QueuedMail.id)
+                                                      .order_by(QueuedMail.id)))
+        db.session.rollback()
+        assert db.session.scalar(select(func.count()).select_from(QueuedMail)) == 0
+        with pytest.raises(ValueError):
+            queue_mails([Outgoing("a@example.org", "One", "body", "no-such-kind")])

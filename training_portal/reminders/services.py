@@ -6,22 +6,29 @@ DO NOTHING`` in the same transaction as the queued mail: a mail is queued if and
 rows were claimed by this run. On PostgreSQL an overlapping run's INSERT of the same key
 waits for ours to commit, then does nothing; SQLite has one writer at a time.
 
-Commits come in batches (after each venue's digests, every ``BATCH`` people's reminders), so
-a crash loses at most one uncommitted batch (its claims and mails go together) and never
-queues a mail twice. A dry run claims nothing: it checks the existing rows, prints what it
-would send and writes nothing.
+The run plans its mails as it goes and settles them a batch at a time (``BATCH`` mails): one
+SELECT finds which of the batch's keys are already in ``reminders_sent``; one multi-row
+``INSERT … ON CONFLICT DO NOTHING RETURNING`` claims the rest (rows in key order, so two
+overlapping runs take their row locks in the same order and never deadlock); one multi-row
+INSERT queues a mail for every pending mail with at least one key claimed, naming only those
+keys; then a commit. So a claimed key always has its queued mail, in the same transaction, and
+a crash loses at most one uncommitted batch (its claims and mails together). The SELECT only
+saves work (a second run writes nothing): the claim alone decides, so a key another run
+commits after the SELECT is still not sent twice. A dry run claims nothing: it runs the same
+SELECT, prints what it would send and writes nothing.
 
 Speed: one ``venue_overview`` per venue (a handful of statements each, independent of its
-staff) plus one claim per mail; see docs/benchmarks.md "Reminders".
+staff), then about three statements a batch; see docs/benchmarks.md "Reminders".
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections import Counter
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, select, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -30,16 +37,20 @@ from training_portal.content_access import catalog
 from training_portal.dashboards.venue import venue_overview
 from training_portal.db import utcnow
 from training_portal.extensions import db
-from training_portal.notifications.outbox import queue_mail
+from training_portal.notifications.outbox import Outgoing, queue_mails
 from training_portal.reminders import plan
 from training_portal.reminders.messages import digest_message, expiry_message
 from training_portal.reminders.models import ReminderSent
 from training_portal.venues.models import Membership, Venue
 
-#: People whose expiry reminders are committed together.
+#: Mails settled (looked up, claimed, queued, committed) together.
 BATCH = 200
 EXPIRY = "expiry"
 DIGEST = "digest"
+#: Keys a statement (4 bound values each in the claim).
+CHUNK = 2000
+#: A ``reminders_sent`` key: (kind, user id, key).
+Key = tuple[str, int, str]
 
 
 @dataclass(frozen=True)
@@ -56,14 +67,29 @@ class RunSummary:
 Echo = Callable[[str], None]
 
 
+@dataclass(frozen=True)
+class Pending:
+    """A mail the run means to send, once at least one of its keys is claimed."""
+
+    kind: str  # EXPIRY or DIGEST: the reminders_sent kind
+    to: plan.Recipient
+    keys: tuple[str, ...]
+    #: Subject and body naming only the claimed keys (a non-empty subset of ``keys``).
+    compose: Callable[[frozenset[str]], tuple[str, str]]
+
+    @property
+    def mail_kind(self) -> str:
+        return "digest" if self.kind == DIGEST else "reminder"
+
+
 def send_reminders(today: date, days: int, dry_run: bool = False,
                    echo: Echo = lambda line: None) -> RunSummary:
     """Queue today's expiry reminders and this week's digests; ``echo`` gets one line a mail
     on a dry run."""
-    run = _Run(today, dry_run, echo)
+    run = _Run(dry_run, echo)
     disabled = _disabled_user_ids()
     people: dict[int, plan.PersonExpiry] = {}
-    digests, modules = 0, catalog().ordered
+    modules = catalog().ordered
     for venue in _venues_with_staff():
         overview = venue_overview(venue, modules, today)
         for row in overview.current:
@@ -71,72 +97,101 @@ def send_reminders(today: date, days: int, dry_run: bool = False,
                 plan.fold_expiry(people, row)
         digest = plan.venue_digest(venue.name, overview, disabled)
         if digest is not None:
-            digests += sum(run.digest(digest, manager) for manager in digest.managers)
-        run.end_batch()
-    reminders = 0
-    for count, person in enumerate(people.values(), start=1):
-        reminders += run.expiry(person.recipient, person.due(today, days))
-        if count % BATCH == 0:
-            run.end_batch()
-    run.end_batch()
-    return RunSummary(reminders, digests, dry_run)
+            for manager in digest.managers:
+                run.add(digest_pending(digest, manager, today))
+    for person in people.values():
+        pending = expiry_pending(person.recipient, person.due(today, days))
+        if pending is not None:
+            run.add(pending)
+    run.settle()
+    return RunSummary(run.sent[EXPIRY], run.sent[DIGEST], dry_run)
+
+
+def digest_pending(digest: plan.VenueDigest, manager: plan.Recipient, today: date) -> Pending:
+    def compose(_claimed: frozenset[str]) -> tuple[str, str]:
+        return digest_message(manager.name, digest)
+    return Pending(DIGEST, manager, (digest.key(today),), compose)
+
+
+def expiry_pending(person: plan.Recipient, items: list[plan.Expiring]) -> Pending | None:
+    if not items:
+        return None
+
+    def compose(claimed: frozenset[str]) -> tuple[str, str]:
+        return expiry_message(person.name, [i for i in items if i.key in claimed])
+    return Pending(EXPIRY, person, tuple(i.key for i in items), compose)
 
 
 class _Run:
-    """Claims and queues (or, dry, only checks and prints) one mail at a time."""
+    """Collects pending mails and settles them ``BATCH`` at a time (see the module)."""
 
-    def __init__(self, today: date, dry_run: bool, echo: Echo) -> None:
-        self.today, self.dry_run, self.echo = today, dry_run, echo
-        self.dirty = False
+    def __init__(self, dry_run: bool, echo: Echo) -> None:
+        self.dry_run, self.echo = dry_run, echo
+        self.pending: list[Pending] = []
+        self.sent: Counter[str] = Counter()
 
-    def digest(self, digest: plan.VenueDigest, manager: plan.Recipient) -> bool:
-        if not self._claim(DIGEST, manager.user_id, [digest.key(self.today)]):
-            return False
-        subject, body = digest_message(manager.name, digest)
-        self._send(manager, subject, body, "digest")
-        return True
+    def add(self, pending: Pending) -> None:
+        self.pending.append(pending)
+        if len(self.pending) >= BATCH:
+            self.settle()
 
-    def expiry(self, person: plan.Recipient, items: list[plan.Expiring]) -> bool:
-        claimed = set(self._claim(EXPIRY, person.user_id, [i.key for i in items]))
-        items = [i for i in items if i.key in claimed]
-        if not items:
-            return False
-        subject, body = expiry_message(person.name, items)
-        self._send(person, subject, body, "reminder")
-        return True
-
-    def _claim(self, kind: str, user_id: int, keys: Iterable[str]) -> list[str]:
+    def settle(self) -> None:
+        """Claim and queue (or, dry, check and print) the pending mails; commit them."""
+        batch, self.pending = self.pending, []
+        wanted = [(p.kind, p.to.user_id, k) for p in batch for k in p.keys]
+        fresh = set(wanted) - already_sent(wanted)
+        owned = fresh if self.dry_run else claim(fresh)
+        mails = []
+        for pending in batch:
+            keys = frozenset(k for k in pending.keys if (pending.kind, pending.to.user_id, k)
+                             in owned)
+            if not keys:
+                continue
+            subject, body = pending.compose(keys)
+            mails.append(Outgoing(pending.to.email, subject, body, pending.mail_kind))
+            self.sent[pending.kind] += 1
         if self.dry_run:
-            return [k for k in keys if not already_sent(kind, user_id, k)]
-        return [k for k in keys if claim(kind, user_id, k)]
-
-    def _send(self, to: plan.Recipient, subject: str, body: str, kind: str) -> None:
-        if self.dry_run:
-            self.echo(f"{to.email}\t{kind}\t{subject}")
-            return
-        queue_mail(to.email, subject, body, kind=kind)
-        self.dirty = True
-
-    def end_batch(self) -> None:
-        if self.dirty:
+            for mail in mails:
+                self.echo(f"{mail.to}\t{mail.kind}\t{mail.subject}")
+        elif owned:
+            queue_mails(mails)
             db.session.commit()
-            self.dirty = False
 
 
-def claim(kind: str, user_id: int, key: str) -> bool:
-    """Insert the ``reminders_sent`` row unless it exists; True if this transaction owns it."""
+def claim(keys: Collection[Key]) -> set[Key]:
+    """Insert the ``reminders_sent`` rows that do not exist; the keys this transaction owns.
+
+    Rows in key order (``CHUNK`` a statement): PostgreSQL locks them in that order, so
+    overlapping runs wait for each other (then do nothing for a key the other committed) but
+    never deadlock.
+    """
     dialect = db.session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = (insert(ReminderSent)
-                 .values(kind=kind, user_id=user_id, key=key, sent_at=utcnow())
-                 .on_conflict_do_nothing(index_elements=["kind", "user_id", "key"])
-                 .returning(ReminderSent.id))
-    return db.session.execute(statement).scalar() is not None
+    now, owned = utcnow(), set[Key]()
+    for chunk in _chunks(sorted(keys)):
+        rows = [{"kind": kind, "user_id": user_id, "key": key, "sent_at": now}
+                for kind, user_id, key in chunk]
+        statement = (insert(ReminderSent).values(rows)
+                     .on_conflict_do_nothing(index_elements=["kind", "user_id", "key"])
+                     .returning(ReminderSent.kind, ReminderSent.user_id, ReminderSent.key))
+        owned.update((kind, user_id, key) for kind, user_id, key in db.session.execute(statement))
+    return owned
 
 
-def already_sent(kind: str, user_id: int, key: str) -> bool:
-    return bool(db.session.scalar(select(exists().where(
-        ReminderSent.kind == kind, ReminderSent.user_id == user_id, ReminderSent.key == key))))
+def already_sent(keys: Collection[Key]) -> set[Key]:
+    """Which of ``keys`` are in ``reminders_sent`` already (committed by any run)."""
+    columns = tuple_(ReminderSent.kind, ReminderSent.user_id, ReminderSent.key)
+    found: set[Key] = set()
+    for chunk in _chunks(list(keys)):
+        rows = db.session.execute(select(ReminderSent.kind, ReminderSent.user_id,
+                                         ReminderSent.key).where(columns.in_(chunk)))
+        found.update((kind, user_id, key) for kind, user_id, key in rows)
+    return found
+
+
+def _chunks(keys: list[Key]) -> list[list[Key]]:
+    """At most ``CHUNK`` keys a statement: SQLite allows 32,766 bound values in one."""
+    return [keys[start:start + CHUNK] for start in range(0, len(keys), CHUNK)]
 
 
 def _disabled_user_ids() -> set[int]:
