@@ -22,10 +22,8 @@ Counts here are raw; `reports/suppression.py` is applied by `programme_view` and
 
 from __future__ import annotations
 
-import gc
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import repeat
@@ -33,6 +31,7 @@ from typing import Any
 
 from sqlalchemy import Date, and_, case, cast, func, literal, select, union_all
 
+from training_portal.collector import collector_paused
 from training_portal.extensions import db
 from training_portal.learning import status
 from training_portal.learning.models import Completion, ConfidenceRating, LearnerModuleSummary
@@ -92,28 +91,8 @@ def known_areas() -> list[str]:
         select(Venue.area).where(Venue.area.is_not(None)).distinct().order_by(Venue.area)))
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while the figures are built.
-
-    Building them creates some 300,000 short-lived objects (rows, dates, dicts) that hold no
-    reference cycles; each collection the allocations trigger walks every object the app holds,
-    which was about half of the overview's CPU time (docs/benchmarks.md). Reference counting
-    still frees everything as usual; the collector resumes afterwards, even on an error. The
-    pause is process-wide: in a threaded worker, other requests skip cyclic collection for those
-    ~0.2 s too (nothing is lost; it runs when resumed).
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def programme_figures(modules: Sequence[Module], filters: Filters, today: date) -> ProgrammeFigures:
-    with _collector_paused():
+    with collector_paused():
         return _programme_figures(modules, filters, today)
 
 
@@ -157,7 +136,7 @@ def picked_ratings(filters: Filters) -> list[oc.Picked]:
                     func.max(case((after, c.rating))), func.max(case((after, 1), else_=0)),
                     case((answered_at[oc.AFTER] > answered_at[oc.BEFORE], 1), else_=0))
              .where(c.rank == 1).group_by(c.user_id, c.module_slug))
-    with _collector_paused():
+    with collector_paused():
         return [oc.Picked(u, s, b, bool(asked_b), a, bool(asked_a), bool(later))
                 for u, s, b, asked_b, a, asked_a, later in db.session.connection().execute(query).all()]
 
