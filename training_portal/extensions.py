@@ -18,6 +18,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import event
 from sqlalchemy import exc as sa_exc
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
 from training_portal.db import Base
@@ -196,3 +197,10 @@ login_manager = _login_manager()
 csrf = PortalCSRFProtect()
 babel = Babel()
 limiter = DecoratedLimiter(key_func=get_remote_address, default_limits=[])
+
+
+def dialect_insert(table: Any) -> Any:
+    """An INSERT for the database in use that has ``on_conflict_do_nothing`` /
+    ``on_conflict_do_update`` (PostgreSQL's, or SQLite's, which has the same API)."""
+    dialect = db.session.get_bind().dialect.name
+    return (postgresql if dialect == "postgresql" else sqlite).insert(table)

@@ -33,9 +33,8 @@ from itertools import groupby
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
-from training_portal.extensions import db
+from training_portal.extensions import db, dialect_insert
 from training_portal.learning.models import Attempt, Completion, LearnerModuleSummary
 from training_portal.timeutil import site_date
 
@@ -88,7 +87,7 @@ def summarise(attempts: Iterable[AttemptFacts], latest_pass: PassRow | None) -> 
 def refresh(user_id: int, module_slug: str) -> Summary:
     """Bring one person × module row in step with their attempts and passes; in the caller's transaction."""
     table = LearnerModuleSummary.__table__
-    lock = _insert(table).values(user_id=user_id, module_slug=module_slug, attempts=0)
+    lock = dialect_insert(table).values(user_id=user_id, module_slug=module_slug, attempts=0)
     db.session.execute(lock.on_conflict_do_update(  # takes (or waits for) the row lock
         index_elements=["user_id", "module_slug"], set_={"attempts": table.c.attempts}))
     tried = db.session.execute(
@@ -132,11 +131,6 @@ def rebuild(batch_size: int = 5000) -> int:
         db.session.execute(insert(table), rows)
         written += len(rows)
     return written
-
-
-def _insert(table: Any) -> Any:
-    dialect = db.session.get_bind().dialect.name
-    return (postgresql if dialect == "postgresql" else sqlite).insert(table)
 
 
 def _chunks(keys: list[tuple[int, str]], size: int) -> Iterator[list[tuple[int, str]]]:

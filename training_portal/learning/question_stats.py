@@ -16,9 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 
-from training_portal.extensions import db
+from training_portal.extensions import db, dialect_insert
 from training_portal.learning.models import Attempt, QuestionChoiceStat, QuestionStat
 
 #: (module_slug, content_hash, question_id)
@@ -77,12 +76,6 @@ def rebuild(batch_size: int = 2000) -> int:
     return count
 
 
-def _insert(table: Any) -> Any:
-    dialect = db.session.get_bind().dialect.name
-    module = postgresql if dialect == "postgresql" else sqlite
-    return module.insert(table)
-
-
 def _upsert(tally: Tally) -> None:
     """Insert-or-add, rows sorted by key so concurrent gradings lock rows in the same order."""
     question_rows = [
@@ -98,7 +91,7 @@ def _upsert(tally: Tally) -> None:
             (QuestionChoiceStat.__table__, choice_rows,
              ("module_slug", "content_hash", "question_id", "choice_id"), ("picked_in_wrong",))):
         for chunk in _chunks(rows, 500):
-            statement = _insert(table).values(chunk)
+            statement = dialect_insert(table).values(chunk)
             db.session.execute(statement.on_conflict_do_update(
                 index_elements=list(keys),
                 set_={name: table.c[name] + statement.excluded[name] for name in counts}))

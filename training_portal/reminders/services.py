@@ -29,14 +29,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import exists, select, tuple_
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from training_portal.accounts.models import User
 from training_portal.content_access import catalog
 from training_portal.dashboards.venue import venue_overview
 from training_portal.db import utcnow
-from training_portal.extensions import db
+from training_portal.extensions import db, dialect_insert
 from training_portal.notifications.outbox import Outgoing, queue_mails
 from training_portal.reminders import plan
 from training_portal.reminders.messages import digest_message, expiry_message
@@ -165,13 +163,11 @@ def claim(keys: Collection[Key]) -> set[Key]:
     overlapping runs wait for each other (then do nothing for a key the other committed) but
     never deadlock.
     """
-    dialect = db.session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
     now, owned = utcnow(), set[Key]()
     for chunk in _chunks(sorted(keys)):
         rows = [{"kind": kind, "user_id": user_id, "key": key, "sent_at": now}
                 for kind, user_id, key in chunk]
-        statement = (insert(ReminderSent).values(rows)
+        statement = (dialect_insert(ReminderSent).values(rows)
                      .on_conflict_do_nothing(index_elements=["kind", "user_id", "key"])
                      .returning(ReminderSent.kind, ReminderSent.user_id, ReminderSent.key))
         owned.update((kind, user_id, key) for kind, user_id, key in db.session.execute(statement))
