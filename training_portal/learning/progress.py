@@ -15,6 +15,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import Text, bindparam, cast, func, literal, null, select, union_all
@@ -120,13 +121,17 @@ class MyTrainingFacts:
 
     rows: tuple[tuple[object, ...], ...]
 
+    @cached_property
+    def _facts(self) -> _Facts:
+        """The rows sorted into facts, once (a render asks for both venues and progress)."""
+        return _sorted_facts(self.rows)
+
     def venues(self) -> list[MemberVenue]:
-        return _sorted_facts(self.rows).venues
+        return self._facts.venues
 
     def progress(self, modules: tuple[Module, ...], today: date) -> list[ModuleProgress]:
-        facts = _sorted_facts(self.rows)
-        refreshers = refreshers_by_module([v.policy for v in facts.venues], modules)
-        return _progress(facts, modules, today, refreshers)
+        refreshers = refreshers_by_module([v.policy for v in self._facts.venues], modules)
+        return _progress(self._facts, modules, today, refreshers)
 
 
 def my_training_facts(user_id: int) -> MyTrainingFacts:
