@@ -61,8 +61,7 @@ logger_class = TokenHidingLogger
 
 def post_fork(server, worker):  # type: ignore[no-untyped-def]
     """With preload_app, a database connection opened before the fork must not be shared."""
-    from training_portal.extensions import db
+    from training_portal import reads
     from wsgi import app
 
-    with app.app_context():
-        db.engine.dispose(close=False)
+    reads.dispose_pools(app, close=False)

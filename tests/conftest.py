@@ -15,7 +15,7 @@ import pytest
 from flask import Flask
 from flask_login import FlaskLoginClient
 
-from training_portal import create_app
+from training_portal import create_app, reads
 from training_portal.extensions import db, limiter
 
 TESTS_DIR = Path(__file__).resolve().parent
@@ -33,7 +33,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
         if not url.startswith("sqlite"):
             downgrade(revision="base")
         upgrade()
-        db.engine.dispose()
+    reads.dispose_pools(app)
     return url
 
 
@@ -74,7 +74,7 @@ def make_app(database_url: str, tmp_path: Path) -> Iterator[Any]:
             db.session.rollback()
             _empty_all_tables()
             limiter.reset()
-            db.engine.dispose()
+        reads.dispose_pools(app)
 
 
 def _empty_all_tables() -> None:

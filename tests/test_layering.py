@@ -16,7 +16,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "training_portal"
 #: In order; a module belongs to the first layer with a matching prefix (dotted, after
 #: "training_portal."). Within a layer, anything may import anything else in that layer.
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
-    ("core", ("config", "extensions", "db", "timeutil", "collector", "problems", "safe_yaml", "audit", "logs",
+    ("core", ("config", "extensions", "reads", "db", "timeutil", "collector", "problems", "safe_yaml", "audit", "logs",
               "forms", "urls", "policy", "csv_export", "programme", "accounts", "venues")),
     ("quiz content", ("quizzes",)),
     ("module content", ("modules", "content_access")),

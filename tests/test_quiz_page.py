@@ -249,8 +249,49 @@ def client_post(app: Any, person: tuple[Any, str], token: str) -> Any:
 def test_the_quiz_page_reads_its_attempt_in_one_statement(app):
     _user, client, public_id = _staff_on_spiking(app)
     seen = statements_for(app, client, f"/quiz/{public_id}")
-    assert len([s for s in seen if "attempts" in s]) == 1
+    [attempt_read] = [s for s in seen if "attempts" in s]
+    assert "drawn" not in attempt_read  # the order shown; not the snapshot, kilobytes to decode
     assert len(seen) <= 2, seen  # the attempt, and the session check (SESSION_CHECK_SECONDS=0 here)
+
+
+def test_a_new_attempt_keeps_the_order_shown_beside_its_snapshot(app):
+    _user, _client, public_id = _staff_on_spiking(app)
+    attempt = stored_attempt(app, public_id)
+    assert attempt.shown == [[item["question"], item["choices"]] for item in attempt.drawn]
+    with app.app_context():
+        made = AttemptFactory(drawn=[_snapshot("patterns", "Which?", [("a", "One"), ("b", "Two")],
+                                               order=["b", "a"])])
+    assert made.shown == [["patterns", ["b", "a"]]]
+
+
+def _labels(client: Any, public_id: str) -> list[list[str]]:
+    html = client.get(f"/quiz/{public_id}").get_data(as_text=True)
+    return [[label.all_text() for label in fieldset.find_all("label")] for fieldset in _fieldsets(html)]
+
+
+def test_an_attempt_without_its_order_or_with_a_question_gone_is_shown_from_its_snapshot(app):
+    """The bank's questions stand in for the snapshot only while the files are the same and
+    every question is there; otherwise the page reads the snapshot (one more statement)."""
+    from sqlalchemy import update
+
+    from training_portal.extensions import db
+    from training_portal.learning.models import Attempt
+
+    user, client, public_id = _staff_on_spiking(app)
+    before = _labels(client, public_id)
+    with app.app_context():
+        db.session.execute(update(Attempt).where(Attempt.public_id == public_id).values(shown=None))
+        db.session.commit()
+    assert _labels(client, public_id) == before
+    assert len([s for s in statements_for(app, client, f"/quiz/{public_id}") if "attempts" in s]) == 2
+    with app.app_context():  # drawn from these very files, but "retired" is not in the bank
+        module = app.extensions["catalog"].current.get("spiking")
+        db.session.execute(update(Attempt).where(Attempt.public_id == public_id)
+                           .values(graded_at=db.func.now()))
+        retired = AttemptFactory(user_id=user.id, module_slug="spiking", pass_mark=50,
+                                 module_version=module.version, content_hash=module.content_hash,
+                                 drawn=[_snapshot("retired", "An old question?", [("a", "Old"), ("b", "Older")])])
+    assert _labels(client, retired.public_id) == [["Old", "Older"]]
 
 
 def test_someone_elses_or_a_closed_attempt_is_not_shown(app):

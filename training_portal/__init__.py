@@ -13,6 +13,7 @@ from markupsafe import Markup
 
 from training_portal import config as config_module
 from training_portal import extensions as ext
+from training_portal import reads
 from training_portal.urls import BoundedIntConverter, IdentifierConverter
 from training_portal.web.cookie_sessions import VerifiedCookieSessions
 
@@ -105,6 +106,7 @@ def _register_extensions(app: Flask) -> None:
     ext.db.init_app(app)
     with app.app_context():
         ext.ping_after_idle(ext.db.engine)  # instead of pool_pre_ping on every checkout
+    reads.init_app(app)
     migrations = Path(__file__).resolve().parent.parent / "migrations"
     ext.migrate.init_app(app, ext.db, render_as_batch=True, directory=str(migrations),
                          include_object=include_in_schema_comparison)

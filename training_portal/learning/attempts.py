@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 
+from training_portal import reads
 from training_portal.db import utcnow
 from training_portal.extensions import db
 from training_portal.learning import completions, learner_summary, question_stats, reading
@@ -178,8 +179,10 @@ def find_own_attempt(user_id: int, public_id: str) -> Attempt | None:
 class AttemptToShow(NamedTuple):
     """What the quiz page shows of an attempt, read without building an ORM object."""
 
+    id: int
     module_slug: str
-    drawn: list[dict[str, Any]]
+    content_hash: str
+    shown: list[list[Any]] | None  # [[question id, [choice ids in the order shown]], ...]
     graded_at: datetime | None
     abandoned_at: datetime | None
 
@@ -187,23 +190,38 @@ class AttemptToShow(NamedTuple):
 _ATTEMPTS = Attempt.__table__.c
 #: Built once, on the table's columns (a Core statement: the ORM's per-statement work was a
 #: quarter of the page's attempt load); making it per request costs about as much as running it.
-_TO_SHOW = select(_ATTEMPTS.module_slug, _ATTEMPTS.drawn, _ATTEMPTS.graded_at, _ATTEMPTS.abandoned_at).where(
+_TO_SHOW = select(*(_ATTEMPTS[name] for name in AttemptToShow._fields)).where(
     _ATTEMPTS.public_id == bindparam("public_id"), _ATTEMPTS.user_id == bindparam("user_id"))
+_SNAPSHOT = select(_ATTEMPTS.drawn).where(_ATTEMPTS.id == bindparam("attempt_id"))
 
 
 def find_own_attempt_to_show(user_id: int, public_id: str) -> AttemptToShow | None:
     """The person's own attempt as the quiz page needs it, in one statement (None: not theirs,
     or no such attempt). Submitting loads the attempt itself (find_own_attempt).
 
-    One SELECT on a pooled connection in autocommit, outside the request's session: it reads
-    committed rows as a READ COMMITTED transaction would, and on PostgreSQL it is one round trip
-    instead of three (BEGIN, SELECT, ROLLBACK): about 0.45 → 0.25 ms of CPU (docs/benchmarks.md)."""
+    Read in autocommit (``reads``): committed rows, as a READ COMMITTED transaction would see
+    them, without a transaction's BEGIN and ROLLBACK (docs/benchmarks.md, "Quiz page")."""
     if not is_urlsafe_id(public_id):
         return None  # not the shape of an id: no query
-    with db.engine.connect() as connection:
-        row = connection.execution_options(isolation_level="AUTOCOMMIT").execute(
-            _TO_SHOW, {"public_id": public_id, "user_id": user_id}).one_or_none()
-    return None if row is None else AttemptToShow(*row)
+    row = reads.one_row(_TO_SHOW, {"public_id": public_id, "user_id": user_id})
+    return None if row is None else AttemptToShow._make(row)
+
+
+def questions_to_show(attempt: AttemptToShow, module: Module) -> list[tuple[Question, list[str]]]:
+    """(question, choice ids in the order shown) for the quiz page.
+
+    While the module's files are those the attempt was drawn from (equal content hash), its
+    snapshot was taken of the bank's own questions, so those objects (built once, at load) are
+    used with the order the attempt keeps. After an edit (or for a row without that order) the
+    snapshot is read, one more statement, and the questions are shown as drawn."""
+    bank = module.quiz
+    if bank is not None and attempt.shown is not None and attempt.content_hash == module.content_hash:
+        rows = [(question, list(choices)) for question_id, choices in attempt.shown
+                if (question := bank.question(question_id)) is not None]
+        if len(rows) == len(attempt.shown):
+            return rows
+    snapshot = reads.one_row(_SNAPSHOT, {"attempt_id": attempt.id})
+    return [] if snapshot is None else _as_drawn(snapshot.drawn, module)
 
 
 def clean_answers(attempt: Attempt, raw: Mapping[str, list[str]]) -> dict[str, list[str]]:
@@ -265,14 +283,18 @@ def pass_mark_of(attempt: Attempt, module: Module) -> int:
     return module.quiz.pass_mark
 
 
-def drawn_questions(attempt: Attempt | AttemptToShow, module: Module) -> list[tuple[Question, list[str]]]:
+def drawn_questions(attempt: Attempt, module: Module) -> list[tuple[Question, list[str]]]:
     """(question as drawn, choice ids in the order shown) for each drawn question.
 
     From the attempt's own snapshot; attempts from before snapshots fall back to the live bank
     (a question no longer there is left out).
     """
+    return _as_drawn(attempt.drawn, module)
+
+
+def _as_drawn(drawn: list[dict[str, Any]], module: Module) -> list[tuple[Question, list[str]]]:
     rows = []
-    for item in attempt.drawn:
+    for item in drawn:
         question = from_snapshot(item)
         if question is None and module.quiz is not None:
             question = module.quiz.question(item["question"])

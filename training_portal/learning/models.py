@@ -12,7 +12,18 @@ from training_portal.db import UTCDateTime, utcnow
 from training_portal.extensions import db
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine.default import DefaultExecutionContext
+
     from training_portal.accounts.models import User
+
+
+def shown_of(drawn: list[dict[str, Any]]) -> list[list[Any]]:
+    """[[question id, [choice ids in the order shown]], ...] of an attempt's snapshot."""
+    return [[item["question"], list(item["choices"])] for item in drawn]
+
+
+def _shown_of_inserted(context: DefaultExecutionContext) -> list[list[Any]]:
+    return shown_of(context.get_current_parameters()["drawn"])
 
 
 class Attempt(db.Model):  # type: ignore[name-defined,misc]
@@ -41,6 +52,10 @@ class Attempt(db.Model):  # type: ignore[name-defined,misc]
     #: the questions as drawn, so grading and the result page never read a bank edited since
     #: (quizzes.grading.snapshot). Attempts from before snapshots hold question and choices only.
     drawn: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    #: The same draw as ``shown_of(drawn)`` gives, made on insert: what the quiz page reads on
+    #: every view, a few hundred bytes where the snapshot is several kilobytes to decode
+    #: (None only for a row written without it; the page then reads the snapshot).
+    shown: Mapped[list[list[Any]] | None] = mapped_column(JSON, default=_shown_of_inserted)
     #: The quiz's pass mark when the attempt started (None for attempts from before).
     pass_mark: Mapped[int | None] = mapped_column(Integer)
     #: {question id: [chosen choice ids]} once submitted.

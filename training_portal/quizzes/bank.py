@@ -33,6 +33,15 @@ class Question:
     def correct_ids(self) -> frozenset[str]:
         return frozenset(c.id for c in self.choices if c.is_correct)
 
+    def __hash__(self) -> int:
+        """Worked out once: a question is a key of the quiz page's kept parts on every view."""
+        return self._hash
+
+    @cached_property
+    def _hash(self) -> int:
+        return hash((self.id, self.kind, self.text, self.scenario, self.choices, self.explanation,
+                     self.page))
+
     def choice(self, choice_id: str) -> Choice | None:
         return next((c for c in self.choices if c.id == choice_id), None)
 

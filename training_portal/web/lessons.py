@@ -4,7 +4,6 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
-from flask_babel import get_locale
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -18,7 +17,7 @@ from training_portal.modules.catalog import Catalog
 from training_portal.modules.content import Module
 from training_portal.policy import Rule, access
 from training_portal.timeutil import site_today
-from training_portal.web.page_cache import menu_variant
+from training_portal.web.page_cache import menu_variant, site_locale
 from training_portal.web.venue_forms import ButtonForm
 
 bp = Blueprint("modules", __name__)
@@ -51,7 +50,7 @@ def render_my_training() -> str:
 def my_training_key(user: Any, content: Catalog, today: date, facts: MyTrainingFacts) -> tuple[object, ...]:
     """Everything My training shows, as a hashable key: the catalog by its combined content
     hash (every module's files, in order), the database's facts as their rows."""
-    return (request.path, user.id, user.name, menu_variant(user), str(get_locale()),
+    return (request.path, user.id, user.name, menu_variant(user), site_locale(),
             content.content_hash, today, facts.rows)
 
 
@@ -82,9 +81,7 @@ def page(slug: str, number: int) -> str:
     if session.get("_flashes"):
         return _render_page(module, number)
     user = current_user._get_current_object()  # menu_variant asks four questions of it
-    # Pages are translated with the site's one language (extensions.install_site_gettext),
-    # read from the settings: Flask-Babel's get_locale() cost a twentieth of a cached page.
-    key = (slug, module.content_hash, number, current_app.config["BABEL_DEFAULT_LOCALE"], menu_variant(user))
+    key = (slug, module.content_hash, number, site_locale(), menu_variant(user))
     return current_app.extensions["lesson_pages"].get_or_render(
         key, lambda: _render_page(module, number))
 

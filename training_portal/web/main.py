@@ -14,6 +14,7 @@ from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from training_portal import reads
 from training_portal.extensions import db
 from training_portal.policy import Rule, access
 
@@ -138,7 +139,7 @@ def _roll_back() -> None:
 def _empty_pool() -> None:
     """Connections may all be dead (a restart): the next request opens a new one."""
     try:
-        db.engine.dispose()
+        reads.dispose_pools(current_app._get_current_object())  # type: ignore[attr-defined]
     except Exception:  # nothing more to do; the pool replaces what it can
         log.debug("emptying the pool after a failure failed too", exc_info=True)
 

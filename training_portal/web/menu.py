@@ -14,11 +14,10 @@ import threading
 from typing import Any
 
 from flask import Flask, current_app, request
-from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup, escape
 
-from training_portal.web.page_cache import form_csrf_token, menu_variant
+from training_portal.web.page_cache import form_csrf_token, menu_variant, site_locale
 
 TEMPLATE = "_menu.html"
 CSRF_SLOT = "\x00menu-csrf\x00"
@@ -50,7 +49,7 @@ class MenuCache:
 def menu_key(user: Any) -> tuple[object, ...]:
     """Everything the menu shows, besides the token: who is asking, language, mount point."""
     who = menu_variant(user) if user.is_authenticated else ("anonymous",)
-    return (who, str(get_locale()), request.script_root)
+    return (who, site_locale(), request.script_root)
 
 
 def site_menu() -> Markup:

@@ -52,6 +52,14 @@ def _render_with_placeholder(render: Callable[[], str]) -> str:
         g.pop("csrf_placeholder", None)
 
 
+def site_locale() -> str:
+    """The language kept pages are drawn in: the site's one language (BABEL_DEFAULT_LOCALE;
+    create_app's locale selector returns it, and extensions.install_site_gettext translates
+    templates with it). Read from the settings: Flask-Babel's get_locale() finds the request's
+    context and its cache first, a twentieth of a kept page's CPU."""
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
 def menu_variant(user: Any) -> tuple[object, ...]:
     """What the menu in base.html depends on: a cached page is kept per variant."""
     return (bool(user.is_trainer), bool(user.is_admin),

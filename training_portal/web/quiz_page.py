@@ -21,14 +21,13 @@ from dataclasses import dataclass
 
 from flask import current_app, render_template, session
 from flask.sansio.app import App
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup, escape
 
 from training_portal.modules.content import Module
 from training_portal.quizzes.bank import Question
-from training_portal.web.page_cache import PageCache, form_csrf_token, menu_variant
+from training_portal.web.page_cache import PageCache, form_csrf_token, menu_variant, site_locale
 
 #: Where the questions go in the kept page: its last occurrence (text from content comes before it).
 QUESTIONS_MARKER = "\x00questions\x00"
@@ -53,6 +52,14 @@ class QuizPageParts:
     def __init__(self) -> None:
         self.pages = PageCache()
         self._questions: dict[tuple[str, Question], QuestionParts] = {}
+        self._legends: dict[str, str] = {}
+
+    def legend(self, locale: str) -> str:
+        """The escaped "Question n of total" for this language, to fill in with plain %."""
+        legend = self._legends.get(locale)
+        if legend is None:
+            legend = self._legends[locale] = str(escape(_("Question %(n)d of %(total)d")))
+        return legend
 
     def question(self, question: Question, locale: str) -> QuestionParts:
         """The question's escaped parts, made once per question (as drawn) and language."""
@@ -75,10 +82,12 @@ def render(module: Module, questions: Sequence[tuple[Question, Sequence[str]]],
            unanswered: Sequence[str] = ()) -> str:
     """The quiz page for these questions (in the attempt's order, choices as shown)."""
     kept: QuizPageParts = current_app.extensions[EXTENSION]
-    fieldsets = questions_html(kept, questions, chosen or {}, unanswered)
+    locale = site_locale()
+    fieldsets = questions_html(kept, locale, questions, chosen or {}, unanswered)
     if unanswered or session.get("_flashes"):
         return _render(module, fieldsets, unanswered)
-    key = (module.slug, module.content_hash, str(get_locale()), menu_variant(current_user))
+    user = current_user._get_current_object()  # menu_variant asks four questions of it
+    key = (module.slug, module.content_hash, locale, menu_variant(user))
     page = kept.pages.get_or_render(
         key, lambda: _render(module, Markup(QUESTIONS_MARKER), ()))  # noqa: S704 - a constant
     head, marker, tail = page.rpartition(QUESTIONS_MARKER)
@@ -92,11 +101,10 @@ def _render(module: Module, fieldsets: Markup, unanswered: Sequence[str]) -> str
                            unanswered=unanswered, form_token=form_csrf_token())
 
 
-def questions_html(kept: QuizPageParts, questions: Sequence[tuple[Question, Sequence[str]]],
+def questions_html(kept: QuizPageParts, locale: str, questions: Sequence[tuple[Question, Sequence[str]]],
                    chosen: Mapping[str, Sequence[str]], unanswered: Sequence[str]) -> Markup:
     """Every question's fieldset: legend, text, choices in the order shown, marks and answers."""
-    locale = str(get_locale())
-    legend = str(escape(_("Question %(n)d of %(total)d")))  # then plain % with numbers only
+    legend = kept.legend(locale)  # then plain % with numbers only
     missing = frozenset(unanswered)
     out: list[str] = []
     for n, (question, shown) in enumerate(questions, start=1):

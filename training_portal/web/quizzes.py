@@ -79,7 +79,7 @@ def take(public_id: str) -> tuple[str, int] | Response:
     closed = _closed(shown, module, public_id)
     if closed is not None:
         return closed
-    return quiz_page.render(module, services.drawn_questions(shown, module)), 200
+    return quiz_page.render(module, services.questions_to_show(shown, module)), 200
 
 
 def _closed(attempt: Attempt | services.AttemptToShow, module: Module, public_id: str) -> Response | None:
