@@ -13,7 +13,6 @@ from training_portal.accounts.models import User
 from training_portal.extensions import db
 
 
-
 def _name_of(user_id: int) -> Any:
     users = User.__table__.c
     return reads.one_row(select(users.name).where(users.id == user_id), {})
