@@ -113,9 +113,8 @@ def _kill_the_apps_connections(app) -> None:  # type: ignore[no-untyped-def]
 def test_no_ping_per_request_on_postgresql(app):
     _postgresql_only(app)
     from tests.statement_count import counting_statements
-    from training_portal.extensions import db
-
     from training_portal import reads
+    from training_portal.extensions import db
 
     with app.app_context():
         engines = (db.engine, app.extensions[reads.EXTENSION])
