@@ -99,7 +99,28 @@ def machine() -> dict[str, str]:
                  platform.machine())
     return {"cores": str(os.cpu_count()), "python": platform.python_version(), "cpu": model,
             "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-            "load_start": " ".join(f"{x:.2f}" for x in os.getloadavg())}
+            "load_start": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+            "reference": f"{speed_reference():.3f}"}
+
+
+def speed_reference(requests: int = 500, rounds: int = 5) -> float:
+    """Milliseconds of CPU per request of a minimal Flask app through its test client (the
+    median of ``rounds``): how fast this machine is today. The same model name has measured
+    twice as slow on another day (the minimal app at 0.35 and at 0.72 ms under gunicorn), so
+    figures in milliseconds compare only between runs whose references are close; ratios
+    against the minimal app carry over."""
+    from flask import Flask
+
+    app = Flask("reference")
+    app.add_url_rule("/", "page", lambda: "<p>reference</p>" * 100)
+    client = app.test_client()
+    timings = []
+    for _ in range(rounds):
+        started = time.process_time()
+        for _ in range(requests):
+            client.get("/")
+        timings.append((time.process_time() - started) * 1000 / requests)
+    return sorted(timings)[rounds // 2]
 
 
 def run(bench: Bench, quick: bool) -> Outcome:
@@ -181,6 +202,9 @@ def summary_block(facts: dict[str, str], outcomes: list[Outcome], quick: bool = 
              f"({facts['cpu']}), Python {facts['python']}; load average "
              f"{facts['load_start']} at the start, {facts.get('load_end', '?')} at the end "
              "(other engineers share the machine: compare CPU figures, not wall times). "
+             f"Speed reference: a minimal Flask app costs {facts.get('reference', '?')} ms of CPU "
+             "per request through its test client here (`run_all.speed_reference`); figures in "
+             "milliseconds compare only between runs with close references. "
              f"**{met} met, {missed} missed.**", "",
              "| bench | figure | measured | budget | |", "| --- | --- | --- | --- | --- |"]
     for outcome in outcomes:

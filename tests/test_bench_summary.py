@@ -12,7 +12,7 @@ import pytest
 
 BENCH = Path(__file__).resolve().parents[1] / "bench"
 FACTS = {"cores": "2", "python": "3.11.7", "cpu": "Test CPU", "date": "2026-11-30 23:00 UTC",
-         "load_start": "1.00 0.50 0.25", "load_end": "2.00 1.00 0.50"}
+         "load_start": "1.00 0.50 0.25", "load_end": "2.00 1.00 0.50", "reference": "0.419"}
 
 
 @pytest.fixture()
@@ -46,6 +46,7 @@ def test_each_figure_is_a_row_saying_met_missed_or_neither(run_all: ModuleType) 
     assert "**1 met, 1 missed.**" in block
     assert "2 cores (Test CPU), Python 3.11.7" in block
     assert "1.00 0.50 0.25 at the start, 2.00 1.00 0.50 at the end" in block
+    assert "a minimal Flask app costs 0.419 ms of CPU per request" in block
     assert block.startswith(run_all.START) and block.endswith(run_all.END)
 
 
@@ -56,6 +57,10 @@ def test_a_bench_that_did_not_run_counts_as_missed(run_all: ModuleType) -> None:
         run_all, Figure("bench_locust.py did not run", None, "", "runs", False))])
     assert "| bench_locust.py did not run | not measured | runs | **missed** |" in block
     assert "**0 met, 1 missed.**" in block
+
+
+def test_the_speed_reference_is_a_positive_cpu_time(run_all: ModuleType) -> None:
+    assert 0 < run_all.speed_reference(requests=20, rounds=3) < 1000
 
 
 def test_the_block_replaces_only_what_lies_between_the_markers(run_all: ModuleType) -> None:
