@@ -14,6 +14,9 @@ development machine's 2 cores are shared and a log-in's cost to a server is its 
 3. **Full log-in.** The portal as configured (its own defaults, no test-only fast hasher) on
    a throw-away SQLite database: for each of N users, GET /login for the CSRF token (CSRF on,
    as in production), then the timed POST /login (form, rate limits, verify, session, commit).
+   The budget figure is the CPU spent inside the app (a WSGI wrapper around it), as a
+   server spends it; the whole test-client call, which also builds the request and reads the
+   cookies in this process, is shown beside it.
    Then the same for users whose stored hash has argon2-cffi's default parameters: their
    first log-in verifies the old hash and stores a new one (rehash on log-in).
 """
@@ -109,7 +112,26 @@ def create_users(prefix: str, count: int, password_hash: str) -> list[str]:
     return emails
 
 
-def timed_login(app: Flask, email: str) -> float:
+class AppCpu:
+    """WSGI middleware: this process's CPU inside the app for the last request, the body
+    included, without the test client's own work (building the request, reading cookies)."""
+
+    def __init__(self, wsgi_app: Any) -> None:
+        self.wsgi_app, self.last_ms = wsgi_app, 0.0
+
+    def __call__(self, environ: Any, start_response: Any) -> list[bytes]:
+        started = time.process_time()
+        try:
+            return list(self.wsgi_app(environ, start_response))
+        finally:
+            self.last_ms = (time.process_time() - started) * 1000
+
+
+def timed_login(app: Flask, email: str) -> tuple[float, float]:
+    """(CPU in the app, CPU of the whole test-client call) of one POST /login."""
+    meter = app.wsgi_app if isinstance(app.wsgi_app, AppCpu) else None
+    if meter is None:
+        meter = app.wsgi_app = AppCpu(app.wsgi_app)  # type: ignore[method-assign]
     client = app.test_client()
     page = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
@@ -123,7 +145,7 @@ def timed_login(app: Flask, email: str) -> float:
 
     elapsed = cpu_ms(post)
     assert response.status_code == 302, response.status_code
-    return elapsed
+    return meter.last_ms, elapsed
 
 
 def full_logins(n: int) -> dict[str, Any]:
@@ -140,13 +162,15 @@ def full_logins(n: int) -> dict[str, Any]:
             stored = hash_password(PASSWORD)
             current = create_users("current", n + 1, stored)
         timed_login(app, current[0])  # warm-up: templates, first connection
-        result: dict[str, Any] = {"current": [timed_login(app, e) for e in current[1:]],
+        timed = [timed_login(app, e) for e in current[1:]]
+        result: dict[str, Any] = {"current": [app_ms for app_ms, _ in timed],
+                                  "with_client": [whole for _, whole in timed],
                                   "stored": stored.split("$")[3], "peak_rss_mib": _own_peak_mib()}
         with app.app_context():
             m, t, p = OLD_DEFAULT
             old_hash = PasswordHasher(memory_cost=m, time_cost=t, parallelism=p).hash(PASSWORD)
             old = create_users("old", n, old_hash)
-        result["old"] = [timed_login(app, e) for e in old]
+        result["old"] = [timed_login(app, e)[0] for e in old]
         with app.app_context():
             from training_portal.accounts.services import find_user_by_email
 
@@ -193,25 +217,34 @@ def main() -> None:
     print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}, n={args.n}\n")
     print("| Argon2id parameters | verify CPU median | p90 | peak memory added |")
     print("| --- | --- | --- | --- |")
+    verify: dict[tuple[int, int, int], list[float]] = {}
     for params in sets:
-        print(f"| {describe(params)} | {summary(verify_cpu(params, args.n))} | "
+        verify[params] = verify_cpu(params, args.n)
+        print(f"| {describe(params)} | {summary(verify[params])} | "
               f"{peak_kib(params) / 1024:.1f} MiB |")
     print(f"\nPortal as configured: new hashes are stored as {logins['stored']}\n")
-    print("| POST /login (CSRF on, SQLite) | CPU median | p90 |")
+    print("| POST /login (CSRF on, SQLite), CPU in the app | CPU median | p90 |")
     print("| --- | --- | --- |")
     print(f"| stored hash has the configured parameters | {summary(logins['current'])} |")
+    print(f"| the same, with the test client's own work | {summary(logins['with_client'])} |")
     print(f"| stored hash has {describe(OLD_DEFAULT)} (rehashed: now {logins['rehashed']}) | "
           f"{summary(logins['old'])} |")
     print(f"\nPeak RSS of this process after the log-ins with current hashes: "
           f"{logins['peak_rss_mib']:.0f} MiB")
     if args.json:
         login_ms = statistics.median(logins["current"])
-        write_json(args.json, "login", [
-            Figure("log-in, POST /login CPU (median)", round(login_ms, 1), "ms", "≤ 40 ms",
-                   login_ms <= 40),
+        figures = [
+            Figure("log-in, POST /login CPU in the app (median)", round(login_ms, 1), "ms",
+                   "≤ 40 ms", login_ms <= 40),
+            Figure("log-in, the same with the test client's own work (median)",
+                   round(statistics.median(logins["with_client"]), 1), "ms"),
             Figure("log-in with an old hash, rehashed (median, once a person)",
                    round(statistics.median(logins["old"]), 1), "ms"),
-        ], [f"Argon2id as configured: {logins['stored']}"])
+        ]
+        if OWASP in verify:
+            figures.append(Figure(f"Argon2id verify alone, {describe(OWASP)} (median)",
+                                  round(statistics.median(verify[OWASP]), 1), "ms"))
+        write_json(args.json, "login", figures, [f"Argon2id as configured: {logins['stored']}"])
 
 
 if __name__ == "__main__":
