@@ -88,30 +88,6 @@ def peak_kib(params: tuple[int, int, int]) -> int:
     return int(out.strip())
 
 
-def portal(tmp: Path) -> Flask:
-    return create_app({
-        "SECRET_KEY": secrets.token_hex(32),
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'bench.sqlite3'}",
-        "WTF_CSRF_ENABLED": True,
-        "MAIL_BACKEND": "memory",
-        "MAIL_OUTBOX_DIR": str(tmp / "outbox"),
-        "CONTENT_DIR": str(PROJECT_ROOT / "content"),
-        "RATELIMIT_STORAGE_URI": "memory://",
-        "LOGIN_RATE_LIMIT": "100000 per minute",
-        "LOGIN_IP_RATE_LIMIT": "100000 per minute",
-    })
-
-
-def create_users(prefix: str, count: int, password_hash: str) -> list[str]:
-    from training_portal.accounts.models import User
-
-    emails = [f"{prefix}{i}@example.org" for i in range(count)]
-    db.session.add_all(User(name=f"Bench {e}", email=e, password_hash=password_hash)
-                       for e in emails)
-    db.session.commit()
-    return emails
-
-
 class AppCpu:
     """WSGI middleware: this process's CPU inside the app for the last request, the body
     included, without the test client's own work (building the request, reading cookies)."""
@@ -127,11 +103,35 @@ class AppCpu:
             self.last_ms = (time.process_time() - started) * 1000
 
 
+def portal(tmp: Path) -> Flask:
+    app = create_app({
+        "SECRET_KEY": secrets.token_hex(32),
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'bench.sqlite3'}",
+        "WTF_CSRF_ENABLED": True,
+        "MAIL_BACKEND": "memory",
+        "MAIL_OUTBOX_DIR": str(tmp / "outbox"),
+        "CONTENT_DIR": str(PROJECT_ROOT / "content"),
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "LOGIN_RATE_LIMIT": "100000 per minute",
+        "LOGIN_IP_RATE_LIMIT": "100000 per minute",
+    })
+    app.wsgi_app = AppCpu(app.wsgi_app)  # type: ignore[method-assign]
+    return app
+
+
+def create_users(prefix: str, count: int, password_hash: str) -> list[str]:
+    from training_portal.accounts.models import User
+
+    emails = [f"{prefix}{i}@example.org" for i in range(count)]
+    db.session.add_all(User(name=f"Bench {e}", email=e, password_hash=password_hash)
+                       for e in emails)
+    db.session.commit()
+    return emails
+
+
 def timed_login(app: Flask, email: str) -> tuple[float, float]:
     """(CPU in the app, CPU of the whole test-client call) of one POST /login."""
-    meter = app.wsgi_app if isinstance(app.wsgi_app, AppCpu) else None
-    if meter is None:
-        meter = app.wsgi_app = AppCpu(app.wsgi_app)  # type: ignore[method-assign]
+    meter: AppCpu = app.wsgi_app  # type: ignore[assignment]  # installed by portal()
     client = app.test_client()
     page = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
