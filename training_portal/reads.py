@@ -1,9 +1,8 @@
 """One-statement reads outside the request's transaction, on connections kept in autocommit.
 
 A page that reads and writes nothing (the quiz page reads the person's attempt, My training
-its facts, each in one statement) pays
-for a transaction it does not use when it goes through the request's session: on PostgreSQL
-a BEGIN and a ROLLBACK round trip around the SELECT. Switching a pooled connection to
+its facts, each in one statement) pays for a transaction it does not use when it goes through
+the request's session: on PostgreSQL a BEGIN and a ROLLBACK round trip around the SELECT. Switching a pooled connection to
 autocommit for one statement and back costs about as much again inside SQLAlchemy. So each
 app keeps a second, small engine on the same database whose connections are in autocommit
 from the moment they are opened. A read there sees committed rows, as a READ COMMITTED
