@@ -2,11 +2,12 @@
 
 A page that reads and writes nothing (the quiz page reads the person's attempt, My training
 its facts, each in one statement) pays for a transaction it does not use when it goes through
-the request's session: on PostgreSQL a BEGIN and a ROLLBACK round trip around the SELECT. Switching a pooled connection to
-autocommit for one statement and back costs about as much again inside SQLAlchemy. So each
-app keeps a second, small engine on the same database whose connections are in autocommit
-from the moment they are opened. A read there sees committed rows, as a READ COMMITTED
-transaction would; anything that writes, or reads what it is about to write, uses the session.
+the request's session: on PostgreSQL a BEGIN and a ROLLBACK round trip around the SELECT.
+Switching a pooled connection to autocommit for one statement and back costs about as much
+again inside SQLAlchemy. So each app keeps a second, small engine on the same database whose
+connections are in autocommit from the moment they are opened. A read there sees committed
+rows, as a READ COMMITTED transaction would; anything that writes, or reads what it is about
+to write, uses the session.
 
 Figures (docs/benchmarks.md, "Quiz page, part 2"): reading an attempt cost 385 µs of CPU on
 SQLite and 768 µs on PostgreSQL with a per-statement switch, 254 µs and 483 µs here; My
